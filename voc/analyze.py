@@ -1,0 +1,91 @@
+"""voc.analyze: run ingest checks, clean, the shared encoder and every lens over in-memory data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.config import ColumnMap, InputConfig, PipelineConfig
+from voc.errors import ConfigError, InputError
+from voc.schema import PREDICTION_COLUMNS
+
+OUTPUT_FRONT = ("doc_id", "text")
+
+
+def _config(config: Any) -> PipelineConfig:
+    if config is None:
+        return PipelineConfig()
+    if isinstance(config, PipelineConfig):
+        return config
+    if isinstance(config, (str, Path)):
+        return PipelineConfig.load(config)
+    if isinstance(config, dict):
+        return PipelineConfig.load(None, **config)
+    raise ConfigError("config must be a PipelineConfig, a YAML path or a dict of sections.")
+
+
+def _source(data: Any, text: str, cfg: PipelineConfig):
+    from voc.ingest import frame_source, open_source
+
+    base = cfg.inputs[0] if cfg.inputs else InputConfig()
+    if isinstance(data, (str, Path)):
+        path = Path(data)
+        inp = base.model_copy(update={"path": path})
+        if text != "text" and inp.columns.text is None:
+            inp = inp.model_copy(update={"columns": inp.columns.model_copy(update={"text": text})})
+        return open_source(inp)
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    elif isinstance(data, (list, tuple, pd.Series)):
+        frame = pd.DataFrame({text: list(data)})
+    else:
+        raise InputError("voc.analyze takes a DataFrame, a list of strings or a file path.")
+    if text not in frame.columns:
+        raise InputError(f"Column {text!r} is not in the DataFrame; columns are {list(frame.columns)}. Pass text=.")
+    columns = base.columns.model_copy(update={"text": text}) if base.columns else ColumnMap(text=text)
+    return frame_source(frame.reset_index(drop=True), base.model_copy(update={"columns": columns}))
+
+
+def analyze(data: Any, *, text: str = "text", config: Any = None) -> pd.DataFrame:
+    """Analyse feedback; one row per input row in input order, with predictions and a reject_reason."""
+    from voc.clean import clean_batch
+    from voc.engine.stages import analyse_batch, load_models
+
+    cfg = _config(config)
+    source = _source(data, text, cfg)
+    models = load_models(cfg)
+    parts, rejects, vectors = [], [], []
+    for batch in source.batches():
+        cleaned, clean_rejects = clean_batch(batch.frame, cfg.clean)
+        rejects += [r for r in (batch.rejects, clean_rejects) if len(r)]
+        if len(cleaned):
+            analysed = analyse_batch(cleaned.reset_index(drop=True), models)
+            preds = analysed.predictions.drop(columns=["doc_id"])
+            parts.append(pd.concat([cleaned.reset_index(drop=True), preds], axis=1))
+            vectors.append(analysed.vectors)
+    docs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row_number", *OUTPUT_FRONT])
+    if "themes" in cfg.lenses and cfg.themes.enabled and len(docs):
+        from voc.engine.themes_stage import themes_in_memory
+
+        docs["theme_id"], docs["theme_label"] = themes_in_memory(
+            docs["text"].tolist(), np.vstack(vectors), cfg, models.encoder
+        )
+    return _in_input_order(docs, rejects)
+
+
+def _in_input_order(docs: pd.DataFrame, rejects: list[pd.DataFrame]) -> pd.DataFrame:
+    docs = docs.copy()
+    docs["reject_reason"] = None
+    if rejects:
+        rej = pd.concat(rejects, ignore_index=True)[["row_number", "reason"]].rename(columns={"reason": "reject_reason"})
+        docs = pd.concat([docs, rej], ignore_index=True)
+    for col in (*OUTPUT_FRONT, *PREDICTION_COLUMNS):
+        if col not in docs.columns:
+            docs[col] = None
+    docs = docs.sort_values("row_number", kind="stable").reset_index(drop=True)
+    front = [*OUTPUT_FRONT, *PREDICTION_COLUMNS, "reject_reason"]
+    rest = [c for c in docs.columns if c not in front]
+    return docs[front + rest]

@@ -1,0 +1,99 @@
+"""Stage functions shared by the local engine, the Ray engine and voc.analyze.
+
+Each stage takes and returns pandas frames and holds no global state; models are passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.config import PipelineConfig
+from voc.schema import SENTIMENT_LABELS
+
+
+@dataclass
+class Models:
+    """The loaded encoder and lenses a pipeline needs (loaded once per process or actor)."""
+
+    encoder: Any
+    sentiment: Any = None
+    rootcause: Any = None
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+def load_models(cfg: PipelineConfig) -> Models:
+    """Load the shared encoder and the per-document lenses the config enables."""
+    from voc.encode import get_encoder
+
+    encoder = get_encoder(cfg.encoder)
+    models = Models(encoder=encoder, versions={"encoder": encoder.version})
+    if "sentiment" in cfg.lenses:
+        from voc.lenses.sentiment import SentimentLens
+
+        models.sentiment = SentimentLens.load(cfg.sentiment, cfg.encoder)
+        models.versions["sentiment"] = models.sentiment.version
+    if "rootcause" in cfg.lenses and cfg.rootcause.enabled:
+        from voc.lenses.rootcause import RootCauseLens
+
+        models.rootcause = RootCauseLens.load(cfg.rootcause)
+        models.versions["rootcause"] = models.rootcause.version
+    return models
+
+
+@dataclass
+class Analysed:
+    """One analysed batch: per-document predictions, per-sentence rows and document vectors."""
+
+    predictions: pd.DataFrame
+    sentences: pd.DataFrame
+    vectors: np.ndarray
+
+
+def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
+    """Encode a cleaned batch once and run the per-document lenses over it (themes come later)."""
+    from voc.clean.sentences import split_sentences
+
+    texts = docs["text"].tolist()
+    spans = [split_sentences(t) or [(0, len(t))] for t in texts]
+    doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
+    preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
+    sentence_rows = _sentence_frame(docs["doc_id"].tolist(), spans)
+    if models.sentiment is not None:
+        doc_sent, sent_frames = models.sentiment.predict_with_sentences(texts, spans)
+        for col in doc_sent.columns:
+            preds[col] = doc_sent[col].to_numpy()
+        per_sentence = pd.concat(sent_frames, ignore_index=True) if sent_frames else pd.DataFrame()
+        if len(per_sentence) == len(sentence_rows):
+            sentence_rows["sentiment"] = per_sentence["sentiment"].to_numpy()
+            sentence_rows["sentiment_score"] = per_sentence["sentiment_score"].to_numpy()
+    if models.rootcause is not None:
+        causes = models.rootcause.predict(texts, spans, doc_vecs, sent_vecs)
+        preds["causes"] = causes["causes"].to_numpy()
+        preds["cause_scores"] = causes["cause_scores"].to_numpy()
+        preds["cause_evidence"] = causes["cause_evidence"].to_numpy()
+    return Analysed(predictions=_complete(preds), sentences=sentence_rows, vectors=doc_vecs)
+
+
+def _sentence_frame(doc_ids: list[str], spans: list[list[tuple[int, int]]]) -> pd.DataFrame:
+    rows = [(d, i, s, e) for d, doc_spans in zip(doc_ids, spans) for i, (s, e) in enumerate(doc_spans)]
+    frame = pd.DataFrame(rows, columns=["doc_id", "idx", "start_char", "end_char"])
+    frame["sentiment"] = None
+    frame["sentiment_score"] = np.nan
+    frame["theme_id"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return frame
+
+
+def _complete(preds: pd.DataFrame) -> pd.DataFrame:
+    """Add the prediction columns a disabled lens did not fill, as nulls."""
+    defaults: dict[str, Any] = {"sentiment": None, "sentiment_score": np.nan}
+    defaults.update({f"p_{label}": np.nan for label in SENTIMENT_LABELS})
+    defaults.update({"causes": None, "cause_scores": None, "cause_evidence": None})
+    for col, value in defaults.items():
+        if col not in preds.columns:
+            preds[col] = value
+    preds["theme_id"] = pd.array([pd.NA] * len(preds), dtype="Int64")
+    return preds
