@@ -1,0 +1,57 @@
+"""Filters shared by the app, the CLI and the exports: one object, rendered as SQL for the store."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+
+class Filter(BaseModel):
+    """A view of the feedback: date range, channels, sources, segment values, rating band, sentiment, cause."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    channels: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=list)
+    segments: dict[str, list[str]] = Field(default_factory=dict)
+    rating_min: float | None = None
+    rating_max: float | None = None
+    sentiments: list[str] = Field(default_factory=list)
+    causes: list[str] = Field(default_factory=list)
+    theme_ids: list[int] = Field(default_factory=list)
+
+    def to_sql(self, doc: str = "d", pred: str = "p") -> tuple[str, list]:
+        """A WHERE clause (without the keyword; 'TRUE' when empty) and its parameters."""
+        clauses: list[str] = []
+        params: list = []
+
+        def among(column: str, values: list) -> None:
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+
+        if self.date_from:
+            clauses.append(f"{doc}.date >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append(f"{doc}.date < ?::DATE + INTERVAL 1 DAY")
+            params.append(self.date_to)
+        among(f"{doc}.channel", self.channels)
+        among(f"{doc}.source", self.sources)
+        for key, values in self.segments.items():
+            if values:
+                clauses.append(f"json_extract_string({doc}.segments, ?) IN ({', '.join('?' for _ in values)})")
+                params.extend([f"$.{key}", *values])
+        if self.rating_min is not None:
+            clauses.append(f"{doc}.rating >= ?")
+            params.append(self.rating_min)
+        if self.rating_max is not None:
+            clauses.append(f"{doc}.rating <= ?")
+            params.append(self.rating_max)
+        among(f"{pred}.sentiment", self.sentiments)
+        if self.causes:
+            clauses.append(f"list_has_any({pred}.causes, ?::VARCHAR[])")
+            params.append(self.causes)
+        among(f"{pred}.theme_id", self.theme_ids)
+        return (" AND ".join(clauses) or "TRUE"), params

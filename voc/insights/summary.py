@@ -1,0 +1,113 @@
+"""Issue summaries: per theme, what it is, how big and how it moves, why it happens and who should act."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from voc.insights.drivers import theme_impact
+from voc.insights.metrics import dominant_cause, theme_metrics
+from voc.insights.quotes import mmr
+from voc.insights.spikes import detect_spikes
+from voc.insights.trends import period_comparison
+
+OWNERS = {"people": "CX / training", "process": "Operations", "technology": "Product / engineering"}
+QUOTE_FIELDS = ("doc_id", "date", "channel", "rating", "rating_scale", "segments", "sentiment")
+MAX_DOCS_PER_THEME = 400
+
+Encode = Callable[[list[str]], np.ndarray]
+
+
+def _evidence_example(docs: pd.DataFrame, cause: str) -> str | None:
+    for text, evidence in zip(docs["text"], docs.get("cause_evidence", pd.Series(dtype=object))):
+        ev = json.loads(evidence) if isinstance(evidence, str) else evidence
+        if isinstance(ev, dict) and cause in ev:
+            start, end = ev[cause]
+            return text[start:end]
+    return None
+
+
+def _summary_sentences(texts: list[str], encode: Encode, k: int) -> list[str]:
+    from voc.clean.sentences import split_sentences
+
+    sentences = list(dict.fromkeys(t[s:e].strip() for t in texts for s, e in split_sentences(t)))
+    sentences = [s for s in sentences if 20 <= len(s) <= 300][:300]
+    if not sentences:
+        return []
+    vecs = encode(sentences)
+    return [sentences[i] for i in mmr(vecs, vecs.mean(axis=0), k, diversity=0.6)]
+
+
+def issue_summaries(
+    docs: pd.DataFrame, themes: pd.DataFrame, encode: Encode, n_quotes: int = 5, n_sentences: int = 3, seed: int = 0
+) -> list[dict]:
+    """One summary per theme (largest first) from documents with predictions and the themes table."""
+    metrics = theme_metrics(docs)
+    comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
+    spikes = detect_spikes(docs)
+    impact = theme_impact(docs).set_index("theme_id")
+    keywords = themes.set_index("theme_id")["keywords"].to_dict() if "keywords" in themes else {}
+    out = []
+    for row in metrics.itertuples(index=False):
+        row = pd.Series(row._asdict())
+        members = docs[docs["theme_id"] == row["theme_id"]]
+        if len(members) > MAX_DOCS_PER_THEME:
+            members = members.sample(MAX_DOCS_PER_THEME, random_state=seed)
+        vecs = encode(members["text"].tolist())
+        picks = mmr(vecs, vecs.mean(axis=0), n_quotes)
+        quotes = [
+            {"text": members.iloc[i]["text"], **{f: _plain(members.iloc[i].get(f)) for f in QUOTE_FIELDS}} for i in picks
+        ]
+        cause = dominant_cause(row)
+        flags = spikes[(spikes["theme_id"] == row["theme_id"]) & spikes["flagged"]] if len(spikes) else spikes
+        trend = comparison.loc[row["theme_id"]] if row["theme_id"] in comparison.index else None
+        imp = impact.loc[row["theme_id"]] if row["theme_id"] in impact.index else None
+        out.append(
+            {
+                "theme_id": _plain(row["theme_id"]),
+                "label": row["theme_label"],
+                "summary": _summary_sentences(members["text"].tolist(), encode, n_sentences),
+                "keywords": list(keywords.get(row["theme_id"], []) or [])[:10],
+                "volume": int(row["volume"]),
+                "share": float(row["share"]),
+                "trend": None if trend is None else {
+                    "current": int(trend["current"]), "previous": int(trend["previous"]),
+                    "change_pct": _plain(trend["change_pct"]),
+                },
+                "alerts": [
+                    {"test": f.test, "q_value": float(f.q_value), "rate_ratio": float(f.rate_ratio)}
+                    for f in flags.itertuples()
+                ],
+                "net_sentiment": float(row["net_sentiment"]),
+                "mean_sentiment_score": _plain(row["mean_score"]),
+                "cause_mix": {c: _plain(row.get(f"cause_{c}")) for c in OWNERS},
+                "cause_examples": {c: _evidence_example(members, c) for c in OWNERS},
+                "impact": None if imp is None else {
+                    "value": float(imp["impact"]), "ci_low": float(imp["ci_low"]), "ci_high": float(imp["ci_high"]),
+                },
+                "quotes": quotes,
+                "suggested_owner": OWNERS.get(cause) if cause else "Triage (no dominant cause)",
+            }
+        )
+    return out
+
+
+def _plain(value):
+    """JSON-friendly scalars: numpy to Python, NaN/NaT to None, timestamps to ISO strings."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.isoformat()
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
