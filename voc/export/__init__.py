@@ -1,4 +1,4 @@
-"""Exports: per-document tables (CSV, Parquet, XLSX) streamed from the store."""
+"""Exports: per-document tables streamed from the store, and per-theme issue summaries."""
 
 from __future__ import annotations
 
@@ -6,12 +6,31 @@ from pathlib import Path
 
 from voc.errors import VocError
 from voc.export.documents import DOCUMENT_FORMATS, export_documents
+from voc.export.themes import THEME_FORMATS, write_themes
 
 
-def export(store_path: Path, *, format: str, out: Path, level: str = "documents") -> Path:
+def export(store_path: Path, *, format: str, out: Path, level: str = "documents", flt=None, encoder_cfg=None) -> Path:
     """Export a store at a level (documents or themes) in a format; returns the written path."""
+    if format in ("md", "json", "jira") and level == "documents":
+        level = "themes"
+    if level == "themes":
+        if format not in THEME_FORMATS:
+            raise VocError(f"Format {format!r} is not available for themes; use one of {', '.join(THEME_FORMATS)}.")
+        return write_themes(theme_summaries(store_path, flt, encoder_cfg), format, out)
     if level == "documents":
         if format not in DOCUMENT_FORMATS:
             raise VocError(f"Format {format!r} is not available for documents; use one of {', '.join(DOCUMENT_FORMATS)}.")
         return export_documents(store_path, format, out)
-    raise VocError(f"Export level {level!r} is not available yet; use --level documents.")
+    raise VocError(f"Export level {level!r} is unknown; use --level documents or --level themes.")
+
+
+def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
+    """Issue summaries for the store's themes under a filter (quotes and sentences use the encoder cache)."""
+    from voc.encode import get_encoder
+    from voc.insights.load import load_documents, load_themes
+    from voc.insights.summary import issue_summaries
+
+    docs = load_documents(store_path, flt)
+    if docs.empty:
+        raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
+    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode)

@@ -21,8 +21,8 @@ class Filter(BaseModel):
     causes: list[str] = Field(default_factory=list)
     theme_ids: list[int] = Field(default_factory=list)
 
-    def to_sql(self, doc: str = "d", pred: str = "p") -> tuple[str, list]:
-        """A WHERE clause (without the keyword; 'TRUE' when empty) and its parameters."""
+    def to_sql(self) -> tuple[str, list]:
+        """A WHERE clause over the joined documents view ('TRUE' when empty) and its parameters."""
         clauses: list[str] = []
         params: list = []
 
@@ -32,26 +32,26 @@ class Filter(BaseModel):
                 params.extend(values)
 
         if self.date_from:
-            clauses.append(f"{doc}.date >= ?")
+            clauses.append("date >= ?")
             params.append(self.date_from)
         if self.date_to:
-            clauses.append(f"{doc}.date < ?::DATE + INTERVAL 1 DAY")
+            clauses.append("date < ?::DATE + INTERVAL 1 DAY")
             params.append(self.date_to)
-        among(f"{doc}.channel", self.channels)
-        among(f"{doc}.source", self.sources)
+        among("channel", self.channels)
+        among("source", self.sources)
         for key, values in self.segments.items():
             if values:
-                clauses.append(f"json_extract_string({doc}.segments, ?) IN ({', '.join('?' for _ in values)})")
+                clauses.append(f"json_extract_string(segments, ?) IN ({', '.join('?' for _ in values)})")
                 params.extend([f"$.{key}", *values])
         if self.rating_min is not None:
-            clauses.append(f"{doc}.rating >= ?")
+            clauses.append("rating >= ?")
             params.append(self.rating_min)
         if self.rating_max is not None:
-            clauses.append(f"{doc}.rating <= ?")
+            clauses.append("rating <= ?")
             params.append(self.rating_max)
-        among(f"{pred}.sentiment", self.sentiments)
+        among("sentiment", self.sentiments)
         if self.causes:
-            clauses.append(f"list_has_any({pred}.causes, ?::VARCHAR[])")
+            clauses.append(f"list_has_any(causes, ?::VARCHAR[])")
             params.append(self.causes)
-        among(f"{pred}.theme_id", self.theme_ids)
+        among("theme_id", self.theme_ids)
         return (" AND ".join(clauses) or "TRUE"), params

@@ -1,0 +1,131 @@
+"""Per-theme issue summaries as CSV, XLSX (one sheet per view), Markdown, JSON and a Jira-ready CSV."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from voc.export.safety import neutralise_frame
+
+THEME_FORMATS = ("csv", "xlsx", "md", "json", "jira")
+SCHEMA_PATH = Path(__file__).with_name("theme_summary.schema.json")
+
+
+def summary_table(summaries: list[dict]) -> pd.DataFrame:
+    """One flat row per theme (the CSV and the first XLSX sheet)."""
+    rows = []
+    for s in summaries:
+        rows.append(
+            {
+                "theme_id": s["theme_id"],
+                "theme": s["label"],
+                "volume": s["volume"],
+                "share_pct": round(100 * s["share"], 1),
+                "net_sentiment": round(s["net_sentiment"], 1),
+                "change_pct": (s["trend"] or {}).get("change_pct"),
+                "alerts": "; ".join(f"{a['test']} x{a['rate_ratio']:.1f} (q={a['q_value']:.2g})" for a in s["alerts"]),
+                **{f"{c}_pct": None if v is None else round(100 * v, 1) for c, v in s["cause_mix"].items()},
+                "impact": (s["impact"] or {}).get("value"),
+                "suggested_owner": s["suggested_owner"],
+                "keywords": ", ".join(s["keywords"]),
+                "summary": " ".join(s["summary"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def jira_table(summaries: list[dict], top: int = 10) -> pd.DataFrame:
+    """Summary, Description, Labels and Priority for the top issues (priority from impact x volume trend)."""
+    def urgency(s: dict) -> float:
+        impact = -min((s["impact"] or {}).get("value") or 0.0, 0.0)
+        growth = 1 + max(((s["trend"] or {}).get("change_pct") or 0.0) / 100, 0.0)
+        negativity = max(-s["net_sentiment"], 0.0) / 100
+        return (impact * 100 + negativity) * growth * s["share"] + (1.0 if s["alerts"] else 0.0)
+
+    ranked = sorted(summaries, key=urgency, reverse=True)[:top]
+    scores = [urgency(s) for s in ranked]
+    cut = sorted(scores, reverse=True)
+    rows = []
+    for s, score in zip(ranked, scores):
+        priority = "Highest" if score >= cut[0] and s["alerts"] else "High" if score >= cut[min(2, len(cut) - 1)] else "Medium"
+        rows.append(
+            {
+                "Summary": f"{s['label']}: {s['volume']} customer reports ({100 * s['share']:.0f}%)",
+                "Description": _jira_description(s),
+                "Labels": " ".join(["voc", *(c for c, v in s["cause_mix"].items() if (v or 0) >= 0.3)]),
+                "Priority": priority,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _jira_description(s: dict) -> str:
+    lines = [" ".join(s["summary"]), "", f"Net sentiment {s['net_sentiment']:+.0f}; owner: {s['suggested_owner']}."]
+    if s["impact"]:
+        i = s["impact"]
+        lines.append(f"Impact on score: {i['value']:+.3f} (95% CI {i['ci_low']:+.3f} to {i['ci_high']:+.3f}).")
+    lines += ["", "Customer quotes:"] + [f"- {q['text'][:300]}" for q in s["quotes"][:3]]
+    return "\n".join(lines)
+
+
+def markdown_report(summaries: list[dict], title: str = "Voice of the customer: top issues") -> str:
+    """A readable Markdown report, one section per theme, largest first."""
+    out = [f"# {title}", ""]
+    table = summary_table(summaries)[["theme", "volume", "share_pct", "net_sentiment", "change_pct", "suggested_owner"]]
+    out += [_md_table(table), ""]
+    for s in summaries:
+        out += [f"## {s['label']}", ""]
+        trend = s["trend"] or {}
+        change = "" if trend.get("change_pct") is None else f", {trend['change_pct']:+.0f}% vs previous month"
+        out.append(f"**{s['volume']} items** ({100 * s['share']:.1f}%){change}; net sentiment {s['net_sentiment']:+.0f}; "
+                   f"suggested owner: **{s['suggested_owner']}**.")
+        for a in s["alerts"]:
+            out.append(f"\n> Alert: {a['test'].replace('_', ' ')} rose x{a['rate_ratio']:.1f} (q = {a['q_value']:.2g}).")
+        if s["summary"]:
+            out += ["", " ".join(_md_escape(x) for x in s["summary"])]
+        mix = ", ".join(f"{c} {100 * v:.0f}%" for c, v in s["cause_mix"].items() if v)
+        if mix:
+            out += ["", f"Causes: {mix}."]
+        if s["keywords"]:
+            out += ["", "Keywords: " + ", ".join(s["keywords"])]
+        if s["quotes"]:
+            out += ["", "Quotes:"] + [f"- “{_md_escape(q['text'][:280])}” ({q.get('channel') or '—'}, {str(q.get('date') or '')[:10]})"
+                                      for q in s["quotes"][:5]]
+        out.append("")
+    return "\n".join(out)
+
+
+def _md_escape(text: str) -> str:
+    text = " ".join(str(text).split())
+    for ch in "\\`*_{}[]<>#|":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def _md_table(frame: pd.DataFrame) -> str:
+    head = "| " + " | ".join(frame.columns) + " |"
+    sep = "|" + "|".join("---" for _ in frame.columns) + "|"
+    body = ["| " + " | ".join("—" if pd.isna(v) else _md_escape(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, sep, *body])
+
+
+def write_themes(summaries: list[dict], fmt: str, out: Path) -> Path:
+    """Write theme summaries to `out` in one of THEME_FORMATS."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        out.write_text(json.dumps({"$schema": SCHEMA_PATH.name, "themes": summaries}, indent=2, default=str), encoding="utf-8")
+    elif fmt == "md":
+        out.write_text(markdown_report(summaries), encoding="utf-8")
+    elif fmt == "csv":
+        neutralise_frame(summary_table(summaries)).to_csv(out, index=False)
+    elif fmt == "jira":
+        neutralise_frame(jira_table(summaries)).to_csv(out, index=False)
+    else:
+        quotes = pd.DataFrame([{"theme": s["label"], **q} for s in summaries for q in s["quotes"]])
+        with pd.ExcelWriter(out, engine="openpyxl") as xl:
+            neutralise_frame(summary_table(summaries)).to_excel(xl, sheet_name="themes", index=False)
+            neutralise_frame(jira_table(summaries)).to_excel(xl, sheet_name="top issues", index=False)
+            neutralise_frame(quotes.astype(str)).to_excel(xl, sheet_name="quotes", index=False)
+    return out

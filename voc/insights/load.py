@@ -1,0 +1,31 @@
+"""Load a filtered view of the store for the insights functions (the app and the exports call this)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from voc.insights.filters import Filter
+
+INSIGHT_COLUMNS = (
+    "doc_id", "text", "date", "channel", "source", "rating", "rating_scale", "rating_norm", "segments",
+    "created_at", "resolved_at", "sentiment", "sentiment_score", "theme_id", "theme_label", "causes", "cause_evidence",
+)  # fmt: skip
+
+
+def load_documents(store_path: str | Path, flt: Filter | None = None, columns=INSIGHT_COLUMNS) -> pd.DataFrame:
+    """Documents with predictions matching a filter, with the columns insights need."""
+    from voc.store import Store
+
+    where, params = (flt or Filter()).to_sql()
+    return Store(store_path, read_only=True).documents_with_predictions(
+        where=where, params=params, columns=list(columns), order_by=None
+    )
+
+
+def load_themes(store_path: str | Path) -> pd.DataFrame:
+    """Active themes (id, labels, keywords, hierarchy)."""
+    from voc.store import Store
+
+    return Store(store_path, read_only=True).themes()
