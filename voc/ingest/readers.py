@@ -1,0 +1,357 @@
+"""Chunked readers: each turns one file format into RawChunks of at most chunk_size rows, counting bad rows."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from voc.errors import InputError
+from voc.ingest.sniff import DECODE_ERRORS, ESCAPES, sniff_delimiter
+
+log = logging.getLogger(__name__)
+
+FIELD_LIMIT = 16 << 20  # a CSV field longer than this is counted as malformed (usually an unbalanced quote)
+JSON_MAX_BYTES = 1 << 30
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_BAD_CHARS = re.compile("[\x00\udc80-\udcff]")
+_ERRORS = DECODE_ERRORS
+
+
+def repair(text: str) -> str:
+    """Re-decode bytes that were invalid in the file's encoding as cp1252 (latin-1 for its 5 holes)."""
+
+    def fix(match: re.Match[str]) -> str:
+        raw = bytes(ord(c) - 0xDC00 for c in match.group())
+        return "".join(_cp(b) for b in raw)
+
+    return _ESCAPED.sub(fix, text)
+
+
+def _cp(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+@dataclass
+class RawChunk:
+    """Raw rows of one chunk: `frame` (source column names, raw values), their 1-based row numbers, bad rows."""
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+    repaired: int = 0
+
+    @property
+    def read(self) -> int:
+        """Rows this chunk accounts for."""
+        return len(self.frame) + len(self.malformed)
+
+
+def _header_names(raw: list[Any]) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, value in enumerate(raw):
+        name = "" if value is None else str(value).replace("\ufeff", "").strip()
+        name = name or f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        seen.setdefault(name, 0)
+        names.append(name)
+    return names
+
+
+def _frame(columns: list[str], keep: list[str] | None, values: list[list[Any]]) -> pd.DataFrame:
+    keep = columns if keep is None else keep
+    if not values:
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in keep})
+    index = {name: i for i, name in enumerate(columns)}
+    return pd.DataFrame(
+        {name: np.array(list(map(itemgetter(index[name]), values)), dtype=object) for name in keep}
+    )
+
+
+def _count_detail(start: int, end: int, expected: int, found: int) -> str:
+    lines = f"line {start}" if end == start else f"lines {start}-{end}"
+    hint = "; an unbalanced quote?" if end - start > 1 else ""
+    return f"{lines}: expected {expected} fields, found {found}{hint}"
+
+
+def _error_detail(start: int, end: int, exc: csv.Error) -> str:
+    if "end of data" in str(exc):
+        return (f"lines {start}-{end}: a quote opened here is never closed, so the rest of the file was "
+                "swallowed into this row; fix the quoting")  # fmt: skip
+    return f"line {start}: {exc} (an unbalanced quote or an oversized cell)"
+
+
+class _NulWatch(io.RawIOBase):
+    """A raw binary file that remembers whether a NUL byte has been read (always True for UTF-16/32)."""
+
+    def __init__(self, raw: io.BufferedReader, always: bool = False) -> None:
+        self._raw, self.seen = raw, always
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def,override]
+        n = self._raw.readinto(buffer)
+        if n and not self.seen and b"\x00" in memoryview(buffer)[:n].tobytes():
+            self.seen = True
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class DelimitedReader:
+    """CSV/TSV streamed through the csv module; wrong field counts and broken quotes become malformed rows."""
+
+    def __init__(self, path: Path, encoding: str, fmt: str, chunk_size: int) -> None:
+        self.path, self.encoding, self.chunk_size = path, encoding, chunk_size
+        if csv.field_size_limit() < FIELD_LIMIT:
+            csv.field_size_limit(FIELD_LIMIT)
+        with self._open() as fh:
+            first = ""
+            for first in fh:
+                if first.strip():
+                    break
+            self.delimiter = sniff_delimiter(first, fmt)
+            reader = csv.reader(itertools.chain([first], fh), delimiter=self.delimiter)
+            try:
+                header = next(reader, [])
+            except csv.Error as exc:
+                raise InputError(f"{path}: cannot read the header line ({exc}); check the file.") from None
+        if not any(h.strip() for h in header):
+            raise InputError(f"{path}: no header line found; the first non-blank line must name the columns.")
+        self.columns = _header_names(header)
+
+    def _open(self) -> io.TextIOWrapper:
+        return open(self.path, encoding=self.encoding, errors=_ERRORS, newline="")
+
+    def _open_watched(self) -> tuple[io.TextIOWrapper, _NulWatch]:
+        raw = _NulWatch(open(self.path, "rb"), always=codecs.lookup(self.encoding).name.startswith("utf-16")  # noqa: SIM115
+                        or codecs.lookup(self.encoding).name.startswith("utf-32"))  # fmt: skip
+        text = io.TextIOWrapper(
+            io.BufferedReader(raw, 1 << 16), encoding=self.encoding, errors=_ERRORS, newline=""
+        )
+        return text, raw
+
+    def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
+        """Yield RawChunks of up to chunk_size rows (blank lines are not rows)."""
+        ncols = len(self.columns)
+        fh, watch = self._open_watched()
+        escapes = ESCAPES[0]
+        with fh:
+            reader = csv.reader(fh, delimiter=self.delimiter, strict=True)
+            while True:  # skip to the header record
+                head = next(reader)
+                if head and any(h.strip() for h in head):
+                    break
+            good: list[list[str]] = []
+            nums: list[int] = []
+            bad: list[tuple[int, str]] = []
+            row, last, limit = 0, reader.line_num, self.chunk_size
+            while True:
+                try:
+                    for rec in reader:
+                        if len(rec) == ncols:  # the fast path
+                            row += 1
+                            good.append(rec)
+                            nums.append(row)
+                        elif rec and (len(rec) > 1 or rec[0].strip()):
+                            row += 1
+                            if len(rec) > ncols and not any(f.strip() for f in rec[ncols:]):
+                                good.append(rec[:ncols])
+                                nums.append(row)
+                            else:
+                                bad.append((row, _count_detail(last + 1, reader.line_num, ncols, len(rec))))
+                        last = reader.line_num
+                        if len(good) + len(bad) >= limit:
+                            yield self._chunk(good, nums, bad, keep, watch.seen or ESCAPES[0] != escapes)
+                            good, nums, bad = [], [], []
+                    break
+                except csv.Error as exc:
+                    row += 1
+                    bad.append((row, _error_detail(last + 1, reader.line_num, exc)))
+                    last = reader.line_num
+            if good or bad:
+                yield self._chunk(good, nums, bad, keep, watch.seen or ESCAPES[0] != escapes)
+
+    def _chunk(
+        self,
+        good: list[list[str]],
+        nums: list[int],
+        bad: list[tuple[int, str]],
+        keep: list[str] | None,
+        dirty: bool,
+    ) -> RawChunk:
+        """Build a chunk; once a NUL byte or an undecodable byte has been read (dirty), scan the rows for them."""
+        repaired = 0
+        if good and dirty and _BAD_CHARS.search("\x1f".join(itertools.chain.from_iterable(good))):
+            kept_rows, kept_nums = [], []
+            for rec, num in zip(good, nums, strict=True):
+                joined = "\x1f".join(rec)
+                if "\x00" in joined:
+                    bad.append((num, "row contains NUL bytes (binary data inside a text file)"))
+                    continue
+                if _ESCAPED.search(joined):
+                    rec = [repair(f) for f in rec]
+                    repaired += 1
+                kept_rows.append(rec)
+                kept_nums.append(num)
+            good, nums = kept_rows, kept_nums
+            bad.sort()
+        frame = _frame(self.columns, keep, good)
+        return RawChunk(frame, np.asarray(nums, dtype=np.int64), bad, repaired)
+
+
+def _records_frame(records: list[dict[str, Any]], columns: list[str], keep: list[str] | None) -> pd.DataFrame:
+    values = [[rec.get(c) for c in columns] for rec in records]
+    return _frame(columns, keep, values)
+
+
+def _columns_of(records: list[Any]) -> list[str]:
+    seen: dict[str, None] = {}
+    for rec in records:
+        if isinstance(rec, dict):
+            for key in rec:
+                seen.setdefault(str(key), None)
+    return list(seen)
+
+
+def _repair_value(value: Any) -> Any:
+    return repair(value) if isinstance(value, str) else value
+
+
+class JsonLinesReader:
+    """JSONL read line by line; a line that is not a JSON object is a malformed row (row number = line)."""
+
+    def __init__(self, path: Path, encoding: str, chunk_size: int) -> None:
+        self.path, self.encoding, self.chunk_size = path, encoding, chunk_size
+        sampler = self.chunks(None, _sample=True)
+        first = next(sampler, None)
+        sampler.close()
+        self.columns: list[str] = self._sample_columns if first is not None else []
+        if not self.columns and first is not None and first.malformed and not len(first.frame):
+            raise InputError(
+                f"{path}: no line of the first {first.read} is a JSON object; JSONL needs one "
+                '{"column": value, ...} object per line.'
+            )
+
+    def chunks(self, keep: list[str] | None = None, _sample: bool = False) -> Iterator[RawChunk]:
+        """Yield RawChunks of up to chunk_size non-blank lines."""
+        with open(self.path, encoding=self.encoding, errors=_ERRORS, newline="\n") as fh:
+            recs: list[dict[str, Any]] = []
+            nums: list[int] = []
+            bad: list[tuple[int, str]] = []
+            repaired = 0
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    bad.append((lineno, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"))
+                    obj = None
+                if obj is not None and not isinstance(obj, dict):
+                    bad.append((lineno, f"line {lineno}: a JSON {type(obj).__name__}, not an object"))
+                elif isinstance(obj, dict):
+                    if _ESCAPED.search(line):
+                        obj = {k: _repair_value(v) for k, v in obj.items()}
+                        repaired += 1
+                    recs.append(obj)
+                    nums.append(lineno)
+                if len(recs) + len(bad) >= self.chunk_size:
+                    yield self._chunk(recs, nums, bad, keep, repaired, _sample)
+                    if _sample:
+                        return
+                    recs, nums, bad, repaired = [], [], [], 0
+            if recs or bad or _sample:
+                yield self._chunk(recs, nums, bad, keep, repaired, _sample)
+
+    def _chunk(self, recs, nums, bad, keep, repaired, sample) -> RawChunk:  # type: ignore[no-untyped-def]
+        if sample:
+            self._sample_columns = _columns_of(recs)
+            columns = self._sample_columns
+        else:
+            columns = self.columns
+        return RawChunk(_records_frame(recs, columns, keep), np.asarray(nums, dtype=np.int64), bad, repaired)
+
+
+class JsonReader:
+    """A JSON array of records (or {"records"|"data": [...]}), loaded whole; non-object items are malformed."""
+
+    def __init__(self, path: Path, encoding: str, chunk_size: int) -> None:
+        self.path, self.chunk_size = path, chunk_size
+        size = path.stat().st_size
+        if size > JSON_MAX_BYTES:
+            raise InputError(
+                f"{path}: JSON file is {size / 2**30:.1f} GB; a JSON array must be loaded whole, so files over "
+                f"{JSON_MAX_BYTES / 2**30:.0f} GB are refused. Convert it to JSONL (one object per line, e.g. "
+                "`jq -c '.[]' in.json > out.jsonl`), which is streamed."
+            )
+        text = path.read_bytes().decode(encoding, errors=_ERRORS)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                "if it holds one object per line, name it .jsonl or pass --format jsonl."
+            ) from None
+        if isinstance(data, dict):
+            key = next((k for k in ("records", "data") if isinstance(data.get(k), list)), None)
+            if key is None:
+                raise InputError(
+                    f"{path}: JSON is an object without a 'records' or 'data' list (keys: "
+                    f"{', '.join(list(map(str, data))[:10])}); give an array of records [{{...}}, ...] or "
+                    '{"records": [...]}.'
+                )
+            data = data[key]
+        if not isinstance(data, list):
+            raise InputError(
+                f"{path}: JSON holds a {type(data).__name__}, not records; give an array of objects."
+            )
+        if data and not any(isinstance(item, dict) for item in data[:1000]):
+            raise InputError(
+                f"{path}: JSON array holds {type(data[0]).__name__} values, not records; give objects such as "
+                '[{"text": "..."}, ...].'
+            )
+        self.records = data
+        self.repaired_any = bool(_ESCAPED.search(text))
+        self.columns = _columns_of(data[:chunk_size])
+
+    def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
+        """Yield RawChunks of up to chunk_size records."""
+        for start in range(0, len(self.records), self.chunk_size):
+            part = self.records[start : start + self.chunk_size]
+            recs, nums, bad, repaired = [], [], [], 0
+            for i, item in enumerate(part, start=start + 1):
+                if isinstance(item, dict):
+                    if self.repaired_any and any(
+                        isinstance(v, str) and _ESCAPED.search(v) for v in item.values()
+                    ):
+                        item = {k: _repair_value(v) for k, v in item.items()}
+                        repaired += 1
+                    recs.append(item)
+                    nums.append(i)
+                else:
+                    bad.append((i, f"record {i} is a JSON {type(item).__name__}, not an object"))
+            yield RawChunk(
+                _records_frame(recs, self.columns, keep), np.asarray(nums, dtype=np.int64), bad, repaired
+            )

@@ -1,0 +1,170 @@
+"""Source: one opened input (file or DataFrame) with its resolved column mapping, yielding IngestBatches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+
+from voc.config import ColumnMap, InputConfig
+from voc.errors import InputError
+from voc.ingest.build import BuildContext, IngestBatch, build_batch
+from voc.ingest.mapping import describe, resolve
+from voc.ingest.presets import get_preset
+from voc.ingest.readers import DelimitedReader, JsonLinesReader, JsonReader, RawChunk
+from voc.ingest.sniff import check_file, detect_encoding, detect_format
+from voc.ingest.tabular import FrameReader, ParquetReader, XlsxReader
+
+log = logging.getLogger(__name__)
+
+
+SAMPLE_ROWS = 5_000  # rows read at open time to detect columns, rating scale and date order
+
+
+class _Reader(Protocol):
+    columns: list[str]
+    chunk_size: int
+
+    def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]: ...
+
+
+class Source:
+    """An input validated at open time: its mapping, rating scale and a restartable stream of batches."""
+
+    def __init__(
+        self, name: str, path: Path | None, fmt: str, encoding: str | None, reader: _Reader, cfg: InputConfig
+    ) -> None:
+        self.name, self.path, self.format, self.encoding = name, path, fmt, encoding
+        self._reader, self._cfg = reader, cfg
+        self.preset = get_preset(cfg.preset)
+        where = str(path) if path is not None else name
+        sample = self._sample()
+        resolved = resolve(reader.columns, sample, cfg, self.preset, where)
+        self.mapping: ColumnMap = resolved.mapping
+        self.rating_scale: str | None = resolved.rating_scale
+        self._scale_note = resolved.scale_note
+        self._dayfirst = resolved.dayfirst
+        self.repaired_rows = 0
+        if self.mapping.rating and self.rating_scale is None:
+            log.warning(
+                "%s: rating column '%s' has no known scale; its rated rows will be rejected as "
+                "unknown_rating_scale. Set rating_scale (stars|nps|csat|ces) or use a --preset.",
+                where, self.mapping.rating,
+            )  # fmt: skip
+        if self.mapping.role and len(sample):
+            roles = sample[self.mapping.role].dropna().astype("str").str.strip().str.lower()
+            if not roles.isin({r.strip().lower() for r in cfg.customer_roles}).any():
+                log.warning(
+                    "%s: no value of role column '%s' in the first rows is a customer role (%s; seen: %s), "
+                    "so those turns will be rejected as not_customer_turn; set customer_roles to match.",
+                    where, self.mapping.role, ", ".join(cfg.customer_roles), ", ".join(roles.unique()[:5]),
+                )  # fmt: skip
+        log.info("%s: %s", where, self.describe())
+
+    def _sample(self) -> pd.DataFrame:
+        full = self._reader.chunk_size
+        self._reader.chunk_size = min(full, SAMPLE_ROWS)
+        chunks = self._reader.chunks(None)
+        try:
+            first = next(chunks, None)
+        finally:
+            chunks.close()  # type: ignore[attr-defined]
+            self._reader.chunk_size = full
+        if first is None:
+            return pd.DataFrame({c: pd.Series([], dtype=object) for c in self._reader.columns})
+        return first.frame
+
+    def describe(self) -> str:
+        """One line: which column feeds which field, and the rating scale."""
+        channel = self.preset.channel if self.preset else None
+        head = f"{self.name} ({self.format}{', ' + self.encoding if self.encoding else ''}): "
+        return head + describe(self.mapping, self.rating_scale, self._scale_note, channel)
+
+    def _needed(self) -> list[str]:
+        m = self.mapping
+        cols = [
+            m.text,
+            m.date,
+            m.rating,
+            m.id,
+            m.channel,
+            m.role,
+            m.status,
+            m.created,
+            m.resolved,
+            *(m.segments or []),
+        ]
+        seen: dict[str, None] = {}
+        for c in cols:
+            if c:
+                seen.setdefault(c, None)
+        return list(seen)
+
+    def batches(self) -> Iterator[IngestBatch]:
+        """Stream the input as IngestBatches of at most chunk_size rows each (restartable)."""
+        cfg = self._cfg
+        ctx = BuildContext(
+            source=self.name,
+            mapping=self.mapping,
+            rating_scale=self.rating_scale,
+            channel=self.preset.channel if self.preset else None,
+            date_format=cfg.date_format,
+            dayfirst=self._dayfirst,
+            max_text_chars=cfg.max_text_chars,
+            customer_roles=frozenset(r.strip().lower() for r in cfg.customer_roles),
+        )
+        read = accepted = repaired = 0
+        for chunk in self._reader.chunks(self._needed()):
+            batch = build_batch(chunk, ctx)
+            read += batch.read
+            accepted += len(batch.frame)
+            repaired += chunk.repaired
+            yield batch
+        self.repaired_rows = repaired
+        if repaired:
+            log.warning(
+                "%s: %d rows held bytes invalid in %s; those bytes were decoded as cp1252 instead.",
+                self.name, repaired, self.encoding,
+            )  # fmt: skip
+        log.info("%s: read %d rows, accepted %d, rejected %d", self.name, read, accepted, read - accepted)
+
+
+def open_source(cfg: InputConfig) -> Source:
+    """Open the file cfg.path: sniff format and encoding, resolve columns; raises InputError before any batch."""
+    if cfg.path is None:
+        raise InputError(
+            "No input path given; pass --input FILE (or `path:` under inputs in the pipeline YAML)."
+        )
+    path = Path(cfg.path)
+    fmt = detect_format(path, cfg.format)
+    head = check_file(path, fmt)
+    encoding = None
+    reader: _Reader
+    if fmt in ("csv", "tsv", "json", "jsonl"):
+        encoding = detect_encoding(path, head, cfg.encoding)
+    try:
+        if fmt in ("csv", "tsv"):
+            reader = DelimitedReader(path, encoding or "utf-8", fmt, cfg.chunk_size)
+        elif fmt == "jsonl":
+            reader = JsonLinesReader(path, encoding or "utf-8", cfg.chunk_size)
+        elif fmt == "json":
+            reader = JsonReader(path, encoding or "utf-8", cfg.chunk_size)
+        elif fmt == "parquet":
+            reader = ParquetReader(path, cfg.chunk_size)
+        else:
+            reader = XlsxReader(path, cfg.chunk_size)
+    except UnicodeError as exc:
+        raise InputError(
+            f"{path}: cannot decode as {encoding} ({exc}); pass the right `encoding:`."
+        ) from None
+    return Source(path.name, path, fmt, encoding, reader, cfg)
+
+
+def frame_source(df: pd.DataFrame, cfg: InputConfig, name: str = "dataframe") -> Source:
+    """Wrap an in-memory DataFrame as a Source (rows numbered by position, 1-based)."""
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"{name}: expected a pandas DataFrame, got {type(df).__name__}.")
+    return Source(name, None, "dataframe", None, FrameReader(df, cfg.chunk_size), cfg)
