@@ -1,0 +1,76 @@
+"""clean_batch: normalise, redact PII, detect language and assign doc ids for an ingested batch."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pandas as pd
+
+from voc.clean.docid import doc_id
+from voc.clean.language import UNDETERMINED, detect_language
+from voc.clean.normalize import normalize_text
+from voc.clean.redact import redact_many
+from voc.config import CleanConfig
+from voc.schema import CLEAN_COLUMNS, INGEST_COLUMNS, REJECT_COLUMNS
+
+log = logging.getLogger(__name__)
+
+
+def _as_text(value: object) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def clean_batch(frame: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Normalise, detect language, redact PII and assign doc_id; returns (cleaned, rejects)."""
+    cfg = cfg or CleanConfig()
+    if "text" not in frame.columns:
+        from voc.errors import InputError
+
+        raise InputError(
+            f"clean_batch needs a 'text' column (got {list(frame.columns)}); "
+            "run voc.ingest first or rename the text column to 'text'."
+        )
+    n = len(frame)
+    sources = frame["source"].tolist() if "source" in frame.columns else ["dataframe"] * n
+    source_ids = frame["source_id"].tolist() if "source_id" in frame.columns else [None] * n
+    dates = frame["date"].tolist() if "date" in frame.columns else [None] * n
+    rows = frame["row_number"].tolist() if "row_number" in frame.columns else list(range(1, n + 1))
+
+    normalised = [normalize_text(_as_text(t), strip_html=cfg.strip_html) for t in frame["text"].tolist()]
+    keep = [i for i, t in enumerate(normalised) if t]
+    texts = [normalised[i] for i in keep]
+
+    if cfg.redact_pii:
+        redacted = redact_many(texts, types=cfg.pii_types, names=cfg.redact_names)
+    else:
+        redacted = [(t, []) for t in texts]
+
+    cleaned = frame.iloc[keep].copy()
+    cleaned["text"] = [r[0] for r in redacted]
+    cleaned["doc_id"] = [doc_id(sources[i], source_ids[i], normalised[i], dates[i]) for i in keep]
+    cleaned["language"] = (
+        [detect_language(r[0]) for r in redacted] if cfg.detect_language else [UNDETERMINED] * len(keep)
+    )
+    cleaned["pii"] = [json.dumps(r[1], separators=(",", ":")) for r in redacted]
+    ordered = [c for c in INGEST_COLUMNS if c in cleaned.columns]
+    ordered += [c for c in CLEAN_COLUMNS if c not in ordered]
+    ordered += [c for c in cleaned.columns if c not in ordered]
+    cleaned = cleaned[ordered].reset_index(drop=True)
+
+    dropped = [i for i in range(n) if not normalised[i]]
+    rejects = pd.DataFrame(
+        {
+            "source": [sources[i] for i in dropped],
+            "row_number": [rows[i] for i in dropped],
+            "reason": ["empty_text"] * len(dropped),
+            "detail": ["column 'text' is empty after normalisation (blank, whitespace or markup only)"]
+            * len(dropped),
+        },
+        columns=list(REJECT_COLUMNS),
+    )
+    if dropped:
+        log.info("clean: %d of %d rows rejected as empty_text", len(dropped), n)
+    return cleaned, rejects
