@@ -71,6 +71,7 @@ class EncoderConfig(_Section):
     max_length: int = Field(default=128, gt=0)
     threads: int | None = None
     cache: bool = True
+    max_windows: int = Field(default=8, gt=0)  # long texts: at most this many max_length windows, then truncated
 
 
 class SentimentConfig(_Section):
@@ -91,6 +92,11 @@ class ThemesConfig(_Section):
     representation: dict[str, Any] = Field(default_factory=dict)
     match_threshold: float = 0.8
     seed_themes: list[dict[str, Any]] = Field(default_factory=list)
+    # Added by the themes lens: outlier floor, guided-seed floor, hierarchy and cluster size.
+    other_threshold: float = Field(default=0.3, ge=-1, le=1)  # cosine to the theme centroid; below -> "Other"
+    seed_threshold: float = Field(default=0.55, ge=-1, le=1)  # cosine to a seed theme to join it (guided)
+    parents: int | None = Field(default=None, gt=0)  # parent themes; None = about sqrt(children)
+    min_theme_size: int = Field(default=5, gt=0)
 
 
 class RootCauseConfig(_Section):
@@ -99,12 +105,14 @@ class RootCauseConfig(_Section):
     enabled: bool = True
     taxonomy: Path | None = None
     model: Path | None = None
+    thresholds: dict[str, float] = Field(default_factory=dict)  # per-label overrides of the calibrated ones
 
 
 class StoreConfig(_Section):
     """The DuckDB store."""
 
     path: Path = Path("voc.duckdb")
+    lock_timeout: float = Field(default=30.0, ge=0)  # seconds to wait while another voc process holds the file
 
 
 class PipelineConfig(BaseSettings):
