@@ -1,0 +1,1 @@
+"""voc.evaluate: evaluation tables for the lenses (`voc eval ...`)."""

@@ -1,0 +1,1 @@
+"""voc.train: reproducible training recipes for the shipped models (`voc train ...`)."""
