@@ -1,11 +1,55 @@
-"""The Streamlit app: a thin UI over cached, read-only store queries."""
+"""The Streamlit app: a thin UI over cached, read-only store queries; one page per question."""
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
-from voc.app.store_access import open_store, query, store_path
+from voc.app import data
+from voc.app.context import PERIOD_DAYS, Ctx
+from voc.app.edits import apply_edits, theme_map_rows
+from voc.app.pages import causes, export, manage, overview, search, themes, trends
+from voc.app.sidebar import sidebar_filters, sync_url
+from voc.app.store_access import content_version, data_version, open_store, store_path
 from voc.errors import VocError
+
+log = logging.getLogger(__name__)
+
+PAGES = {
+    "overview": ("Overview", overview.render),
+    "themes": ("Themes", themes.render),
+    "trends": ("Trends & alerts", trends.render),
+    "causes": ("Root causes", causes.render),
+    "search": ("Search", search.render),
+    "manage": ("Manage themes", manage.render),
+    "export": ("Export", export.render),
+}
+HELP = "Build one with `voc demo --no-app --store PATH` or `voc run --input FILE --store PATH`, then `voc app --store PATH`."
+
+
+def _page_choice() -> str:
+    slugs = list(PAGES)
+    if "page" not in st.session_state:
+        wanted = st.query_params.get("page")
+        st.session_state["page"] = wanted if wanted in PAGES else "overview"
+    return st.sidebar.radio("Page", slugs, format_func=lambda s: PAGES[s][0], key="page")
+
+
+def build_context(path: str, ver: str, file_ver: str, flt, period: str, opts: dict) -> Ctx:
+    """The Ctx of this run: data versions, theme map with pending edits replayed, filter."""
+    themes_df, edits_df = data.themes_and_edits(path, file_ver)
+    mapped = apply_edits(themes_df, edits_df)
+    return Ctx(
+        path=path,
+        ver=ver,
+        tmap=theme_map_rows(mapped),
+        flt=flt,
+        opts=opts,
+        themes=mapped,
+        period_days=PERIOD_DAYS.get(period, 30),
+        file_ver=file_ver,
+    )
 
 
 def main() -> None:
@@ -14,42 +58,28 @@ def main() -> None:
     path = str(store_path())
     try:
         store = open_store(path)
-        n_docs = store.count("documents")
+        if not store.exists():
+            raise VocError(f"no store at {store.path}")
+        file_ver = data_version(path)
+        ver = content_version(path, file_ver)
+        opts = data.options(path, ver)
     except VocError as exc:
+        st.title("voc: voice of the customer")
         st.error(f"Cannot open the store: {exc}")
-        st.info("Build one with `voc demo --no-app` or `voc run --input FILE`, then `voc app --store PATH`.")
+        st.info(HELP)
         return
-    st.sidebar.caption(f"Store: `{path}`")
-    if n_docs == 0:
-        st.info("This store has no documents yet. Run `voc run --input FILE --store " + path + "` to add feedback.")
+    slug = _page_choice()
+    st.sidebar.caption(f"Store: {store.path.name} · {opts['n']:,} documents")
+    if opts["n"] == 0:
+        st.title(PAGES[slug][0])
+        st.info(f"This store has no feedback yet. {HELP}")
         return
-    overview(path)
-
-
-def overview(path: str) -> None:
-    """What customers are talking about: volume, sentiment, top themes and recent feedback."""
-    st.title("Overview")
-    kpi = query(
-        path,
-        "SELECT count(*) AS docs, avg(CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END) AS net,"
-        " min(date) AS first, max(date) AS last FROM documents LEFT JOIN predictions USING (doc_id)",
-    ).iloc[0]
-    a, b, c = st.columns(3)
-    a.metric("Feedback items", f"{int(kpi['docs']):,}")
-    b.metric("Net sentiment", "—" if kpi["net"] != kpi["net"] else f"{100 * kpi['net']:+.0f}")
-    c.metric("Period", f"{str(kpi['first'])[:10]} → {str(kpi['last'])[:10]}")
-    themes = query(
-        path,
-        "SELECT coalesce(t.user_label, t.label, 'Unthemed') AS theme, count(*) AS volume,"
-        " round(100 * avg(CASE p.sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END)) AS net_sentiment"
-        " FROM predictions p LEFT JOIN themes t USING (theme_id) GROUP BY ALL ORDER BY volume DESC LIMIT 20",
-    )
-    st.subheader("Top themes")
-    st.dataframe(themes, hide_index=True, width="stretch")
-    recent = query(
-        path,
-        "SELECT d.date, d.channel, p.sentiment, d.text FROM documents d LEFT JOIN predictions p USING (doc_id)"
-        " ORDER BY d.date DESC NULLS LAST LIMIT 50",
-    )
-    st.subheader("Latest feedback")
-    st.dataframe(recent, hide_index=True, width="stretch")
+    flt, period = sidebar_filters(opts)
+    ctx = build_context(path, ver, file_ver, flt, period, opts)
+    extra = {"page": slug if slug != "overview" else None, "theme": st.session_state.get("theme_param")}
+    try:
+        PAGES[slug][1](ctx)
+    except VocError as exc:
+        st.error(str(exc))
+    sync_url(flt, period, extra)
+    st.markdown(f'<span class="voc-done" data-page="{slug}"></span>', unsafe_allow_html=True)

@@ -1,4 +1,4 @@
-"""The app's read-only, cached access to the store (the app never writes except theme edits)."""
+"""The app's read-only access to the store: path resolution, a version token for caches, raw queries."""
 
 from __future__ import annotations
 
@@ -21,14 +21,37 @@ def store_path() -> Path:
     return Path(args.store or os.environ.get("VOC_STORE") or "voc.duckdb")
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
 def open_store(path: str) -> Store:
     """One read-only Store handle per path (connections are short-lived inside it)."""
     return Store(path, read_only=True)
 
 
-@st.cache_data(ttl=60)
-def query(path: str, sql: str, params: tuple = ()) -> pd.DataFrame:
-    """Run a read-only SQL query against the store, cached for a minute."""
-    with open_store(path).reader() as con:
-        return con.execute(sql, list(params)).df()
+def data_version(path: str) -> str:
+    """A token that changes whenever the store file (or its WAL) is written; part of every cache key."""
+    parts = []
+    for p in (Path(path), Path(path + ".wal")):
+        try:
+            s = p.stat()
+            parts.append(f"{s.st_mtime_ns}:{s.st_size}")
+        except OSError:
+            parts.append("-")
+    return "/".join(parts)
+
+
+def run_query(path: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    """Run one read-only SQL query on a short-lived connection (uncached; callers cache)."""
+    with open_store(path).reader() as session:
+        return session.con.execute(sql, list(params)).df()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def content_version(path: str, file_ver: str) -> str:
+    """A token for the documents and predictions only (theme renames and edits leave it unchanged)."""
+    with open_store(path).reader() as session:
+        row = session.con.execute(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM predictions), "
+            "(SELECT sum(hash(doc_id, theme_id, sentiment)) FROM predictions), "
+            "(SELECT max(run_id) || max(coalesce(finished_at, started_at))::VARCHAR FROM runs)"
+        ).fetchone()
+    return ":".join(str(v) for v in row)

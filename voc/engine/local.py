@@ -19,6 +19,7 @@ from voc.engine.accounting import Counts
 from voc.engine.progress import Progress
 from voc.engine.stages import Models, analyse_batch, load_models
 from voc.errors import InputError
+from voc.schema import REJECT_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,8 @@ def _size(path) -> int | None:
 def _process_batch(batch, source, cfg, models: Models, store, run_id, counts: Counts, timer, clean_batch):
     with timer.stage("clean"):
         cleaned, clean_rejects = clean_batch(batch.frame, cfg.clean)
-    rejects = pd.concat([r for r in (batch.rejects, clean_rejects) if len(r)], ignore_index=True)
+    parts = [r for r in (batch.rejects, clean_rejects) if len(r)]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(REJECT_COLUMNS))
     with timer.stage("dedupe"):
         in_batch_dup = cleaned["doc_id"].duplicated()
         existing = store.existing_doc_ids(cleaned["doc_id"].tolist())
@@ -124,15 +126,15 @@ def _process_batch(batch, source, cfg, models: Models, store, run_id, counts: Co
     if len(fresh):
         with timer.stage("encode+lenses"):
             analysed = analyse_batch(fresh, models)
-    with timer.stage("store"):
-        store.write_batch(
-            run_id,
-            documents=fresh,
-            predictions=analysed.predictions if analysed else None,
-            sentences=analysed.sentences if analysed else None,
-            rejects=rejects,
-        )
     reasons = rejects["reason"].value_counts().to_dict() if len(rejects) else {}
-    counts.add(batch.read, len(fresh), int(dup.sum()), reasons)
-    store.add_run_counts(run_id, batch.read, len(fresh), int(dup.sum()), int(len(rejects)))
+    n_dup = int(dup.sum())
+    with timer.stage("store"), store.writer() as tx:
+        if len(fresh):
+            tx.write_documents(fresh, run_id=run_id)
+            tx.write_predictions(analysed.predictions, run_id=run_id)
+            tx.write_sentences(analysed.sentences)
+        if len(rejects):
+            tx.write_rejects(run_id, rejects)
+        tx.add_run_counts(run_id, read=batch.read, accepted=len(fresh), duplicates=n_dup, rejected=len(rejects))
+    counts.add(batch.read, len(fresh), n_dup, reasons)
     log.debug("batch from %s: %s", source.path, json.dumps(reasons))

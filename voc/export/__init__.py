@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from voc.errors import VocError
-from voc.export.documents import DOCUMENT_FORMATS, export_documents
+from voc.export.documents import DOCUMENT_FORMATS, export_documents  # noqa: F401
 from voc.export.themes import THEME_FORMATS, write_themes
 
 
@@ -18,9 +18,7 @@ def export(store_path: Path, *, format: str, out: Path, level: str = "documents"
             raise VocError(f"Format {format!r} is not available for themes; use one of {', '.join(THEME_FORMATS)}.")
         return write_themes(theme_summaries(store_path, flt, encoder_cfg), format, out)
     if level == "documents":
-        if format not in DOCUMENT_FORMATS:
-            raise VocError(f"Format {format!r} is not available for documents; use one of {', '.join(DOCUMENT_FORMATS)}.")
-        return export_documents(store_path, format, out)
+        return export_documents(store_path, format, out, flt)
     raise VocError(f"Export level {level!r} is unknown; use --level documents or --level themes.")
 
 

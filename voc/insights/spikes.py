@@ -52,29 +52,37 @@ def quasi_binomial_test(k_hist: np.ndarray, n_hist: np.ndarray, k_t: float, n_t:
     return float(norm.sf(z)), float((k_t / n_t) / p0), phi
 
 
+SPIKE_COLUMNS = ["theme_id", "theme", "test", "latest", "history_mean", "rate_ratio", "dispersion", "p_value", "q_value", "flagged"]
+
+
 def detect_spikes(
     frame: pd.DataFrame, freq: str = "week", alpha: float = 0.01, min_ratio: float = 1.5, min_history: int = 4
 ) -> pd.DataFrame:
     """Test every theme's latest period for a volume or negativity rise; one row per theme and test."""
-    series = theme_series(frame, freq)
-    if series.empty:
-        return pd.DataFrame(columns=["theme_id", "test", "p_value", "q_value", "rate_ratio", "flagged"])
-    periods = np.sort(series["period"].unique())
+    return spikes_from_series(theme_series(frame, freq), alpha, min_ratio, min_history)
+
+
+def spikes_from_series(
+    series: pd.DataFrame, alpha: float = 0.01, min_ratio: float = 1.5, min_history: int = 4
+) -> pd.DataFrame:
+    """The spike tests over per-period aggregates (theme_id, period, volume, negatives, period_total[, theme])."""
+    periods = np.sort(series["period"].unique()) if len(series) else []
     if len(periods) < min_history + 1:
-        return pd.DataFrame(columns=["theme_id", "test", "p_value", "q_value", "rate_ratio", "flagged"])
+        return pd.DataFrame(columns=SPIKE_COLUMNS)
     latest, history = periods[-1], periods[:-1]
     totals = series.drop_duplicates("period").set_index("period")["period_total"].reindex(periods, fill_value=0)
+    names = series.groupby("theme_id")["theme"].last() if "theme" in series else None
     rows = []
     for theme_id, g in series.groupby("theme_id"):
-        g = g.set_index("period").reindex(periods, fill_value=0)
-        volume = g["volume"].to_numpy(float)
-        negatives = g["negatives"].to_numpy(float)
+        g = g.set_index("period")[["volume", "negatives"]].reindex(periods, fill_value=0)
+        volume, negatives = g["volume"].to_numpy(float), g["negatives"].to_numpy(float)
         p, ratio, phi = quasi_binomial_test(volume[:-1], totals[history].to_numpy(float), volume[-1], totals[latest])
-        rows.append((theme_id, "volume", p, ratio, phi, volume[-1], volume[:-1].mean()))
+        rows.append((theme_id, "volume", volume[-1], volume[:-1].mean(), ratio, phi, p))
         p, ratio, phi = quasi_binomial_test(negatives[:-1], volume[:-1], negatives[-1], volume[-1])
-        rows.append((theme_id, "negative_share", p, ratio, phi, negatives[-1], negatives[:-1].mean()))
-    out = pd.DataFrame(rows, columns=["theme_id", "test", "p_value", "rate_ratio", "dispersion", "latest", "history_mean"])
+        rows.append((theme_id, "negative_share", negatives[-1], negatives[:-1].mean(), ratio, phi, p))
+    out = pd.DataFrame(rows, columns=["theme_id", "test", "latest", "history_mean", "rate_ratio", "dispersion", "p_value"])
     out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy())
     out["flagged"] = (out["q_value"] < alpha) & (out["rate_ratio"] >= min_ratio)
+    out["theme"] = out["theme_id"].map(names) if names is not None else out["theme_id"].astype(str)
     out.attrs["period"] = pd.Timestamp(latest)
-    return out.sort_values(["flagged", "q_value"], ascending=[False, True], ignore_index=True)
+    return out[SPIKE_COLUMNS].sort_values(["flagged", "q_value"], ascending=[False, True], ignore_index=True)

@@ -70,7 +70,7 @@ def issue_summaries(
                 "theme_id": _plain(row["theme_id"]),
                 "label": row["theme_label"],
                 "summary": _summary_sentences(members["text"].tolist(), encode, n_sentences),
-                "keywords": list(keywords.get(row["theme_id"], []) or [])[:10],
+                "keywords": _keywords(keywords.get(row["theme_id"])),
                 "volume": int(row["volume"]),
                 "share": float(row["share"]),
                 "trend": None if trend is None else {
@@ -93,6 +93,10 @@ def issue_summaries(
             }
         )
     return out
+
+
+def _keywords(value) -> list[str]:
+    return [] if value is None or (isinstance(value, float) and np.isnan(value)) else [str(k) for k in value][:10]
 
 
 def _plain(value):

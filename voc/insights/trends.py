@@ -37,21 +37,25 @@ def theme_series(frame: pd.DataFrame, freq: str = "week") -> pd.DataFrame:
 
 def period_comparison(frame: pd.DataFrame, freq: str = "month") -> pd.DataFrame:
     """This period against the previous one per theme: volumes, change and negative shares."""
-    series = theme_series(frame, freq)
+    return compare_series(theme_series(frame, freq))
+
+
+def compare_series(series: pd.DataFrame) -> pd.DataFrame:
+    """The last period against the one before, from per-period aggregates (theme_id, period, volume, ...)."""
     if series.empty:
         return pd.DataFrame(columns=["theme_id", "current", "previous", "change", "change_pct"])
     periods = sorted(series["period"].unique())
-    current = periods[-1]
-    previous = periods[-2] if len(periods) > 1 else None
-    cur = series[series["period"] == current].set_index("theme_id")
-    prev = series[series["period"] == previous].set_index("theme_id") if previous is not None else cur.iloc[0:0]
+    cur = series[series["period"] == periods[-1]].set_index("theme_id")
+    prev = series[series["period"] == periods[-2]].set_index("theme_id") if len(periods) > 1 else cur.iloc[0:0]
     ids = cur.index.union(prev.index)
     out = pd.DataFrame(index=ids)
+    if "theme" in series:
+        out["theme"] = cur["theme"].reindex(ids).fillna(prev["theme"].reindex(ids))
     out["current"] = cur["volume"].reindex(ids).fillna(0).astype(int)
     out["previous"] = prev["volume"].reindex(ids).fillna(0).astype(int)
     out["change"] = out["current"] - out["previous"]
     out["change_pct"] = 100 * out["change"] / out["previous"].where(out["previous"] > 0)
     out["negative_share_current"] = cur["negative_share"].reindex(ids)
     out["negative_share_previous"] = prev["negative_share"].reindex(ids)
-    out.attrs.update(current=current, previous=previous)
+    out.attrs.update(current=periods[-1], previous=periods[-2] if len(periods) > 1 else None)
     return out.reset_index(names="theme_id").sort_values("change", ascending=False, ignore_index=True)

@@ -48,6 +48,10 @@ class _Ops:
         """Bulk-set predictions.theme_id from [doc_id, theme_id]; return rows updated."""
         return self._call(True, lambda s: writes.set_document_themes(s.con, df))
 
+    def set_sentence_themes(self, df: Frame) -> int:
+        """Bulk-set sentences.theme_id from [doc_id, idx, theme_id]; return rows updated."""
+        return self._call(True, lambda s: writes.set_sentence_themes(s.con, df))
+
     def write_themes(self, df: Frame) -> int:
         """Upsert themes by theme_id; only the given columns change (omit user_label/pinned to keep edits)."""
         return self._call(True, lambda s: themes.write_themes(s.con, df, s._types("themes")))

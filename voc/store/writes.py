@@ -120,3 +120,17 @@ def set_document_themes(con: duckdb.DuckDBPyConnection, frame: Frame) -> int:
             f"FROM {src} s WHERE predictions.doc_id = CAST(s.doc_id AS VARCHAR)"
         )
         return _count(con, sql)
+
+
+def set_sentence_themes(con: duckdb.DuckDBPyConnection, frame: Frame) -> int:
+    """Set sentences.theme_id from a [doc_id, idx, theme_id] batch; return rows updated."""
+    df = to_pandas(frame, set())
+    if df.empty:
+        return 0
+    df = df[["doc_id", "idx", "theme_id"]]
+    with registered(con, df) as src:
+        sql = (
+            "UPDATE sentences SET theme_id = CAST(s.theme_id AS INTEGER) FROM "
+            f"{src} s WHERE sentences.doc_id = CAST(s.doc_id AS VARCHAR) AND sentences.idx = CAST(s.idx AS INTEGER)"
+        )
+        return _count(con, sql)

@@ -1,0 +1,209 @@
+"""Real-browser end-to-end test: Debian Chromium driven by Playwright against `streamlit run app.py`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from voc.app.sample import build_sample_store
+from voc.paths import PROJECT_ROOT
+from voc.store import Store
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "overview": "Overview",
+    "themes": "Themes",
+    "trends": "Trends & alerts",
+    "causes": "Root causes",
+    "search": "Search",
+    "manage": "Manage themes",
+    "export": "Export",
+}
+
+pytestmark = pytest.mark.browser
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + "; the browser test must run in CI")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`streamlit run app.py` on a free port over a fresh sample store; yields (base url, store path)."""
+    _need_chromium()
+    folder = tmp_path_factory.mktemp("browser")
+    store = build_sample_store(folder / "sample.duckdb", n=200)
+    port = _free_port()
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115 (closed in finally)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(PROJECT_ROOT / "app.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--",
+            "--store",
+            str(store),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=folder,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"streamlit did not start: {(folder / 'streamlit.log').read_text()[-2000:]}"
+                )
+            time.sleep(0.3)
+        yield url, store
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.dialogs = dialogs
+        yield page
+        browser.close()
+
+
+def _open(page, url: str, title: str) -> None:
+    """Load a page and wait until the script has rendered it completely (the app's end-of-page marker)."""
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.get_by_role("heading", name=title, exact=True).first.wait_for()
+    page.wait_for_selector(".voc-done", state="attached")
+
+
+def _volume(page) -> str:
+    return page.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+
+def test_browser_end_to_end(server, browser_page, tmp_path):
+    url, store = server
+    page = browser_page
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    timings: dict[str, float] = {}
+
+    def visit(slug: str, query: str = "") -> None:
+        """Open a page, wait for its own content, screenshot it."""
+        t0 = time.perf_counter()
+        _open(page, f"{url}/?page={slug}{query}", PAGES[slug])
+        page.wait_for_timeout(300)  # let charts paint
+        page.screenshot(path=str(shots / f"{slug}.png"))
+        timings[slug] = round(time.perf_counter() - t0, 2)
+
+    # Overview; a sidebar filter changes the numbers and lands in the URL
+    visit("overview")
+    page.locator('[data-testid="stMetricValue"]').first.wait_for()
+    assert page.locator(".js-plotly-plot").count() == 1  # the theme map
+    before = _volume(page)
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
+    page.get_by_role("option", name="tickets", exact=True).click()
+    page.wait_for_function(
+        "(b) => { const m = document.querySelector('[data-testid=\"stMetricValue\"]'); return m && m.innerText !== b; }",
+        arg=before,
+    )
+    assert int(_volume(page).replace(",", "")) < int(before.replace(",", ""))
+    page.wait_for_function("() => location.search.includes('channel=tickets')")
+
+    # Themes: a theme's drill-down shows quotes; customer text stays literal (no script, no markdown)
+    doc3_theme = (
+        Store(store, read_only=True)
+        .documents_with_predictions("doc_id = 'doc000003'", columns=["theme_id"])["theme_id"]
+        .iloc[0]
+    )
+    visit("themes", f"&theme={doc3_theme}")
+    quotes = page.locator("blockquote.voc-quote")
+    assert quotes.count() >= 5
+    first = quotes.first.inner_text()
+    assert "<script>alert('x')</script>" in first and "**bold**" in first and "[link](http://x)" in first
+    assert quotes.first.locator("script, strong, a").count() == 0
+    assert page.dialogs == []
+
+    for slug in ("trends", "causes", "search"):
+        visit(slug)
+    assert page.get_by_text("Emerging and spiking themes").count() == 0  # we are on Search now
+
+    # Manage: rename a theme
+    visit("manage")
+    form = page.locator('[data-testid="stForm"]').first
+    form.get_by_label("New name").fill("Double charges")
+    form.get_by_role("button", name="Rename").click()
+    page.get_by_text("Saved edit").first.wait_for()
+    assert Store(store, read_only=True).edits()["op"].tolist() == ["rename"]
+
+    # Export: download the documents as CSV
+    visit("export")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Documents .csv").click()
+    target = tmp_path / "docs.csv"
+    info.value.save_as(target)
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("doc_id,") and len(lines) > 200  # header + 200 rows
+
+    # the new name shows on the Overview
+    _open(page, url, "Overview")
+    page.locator(".voc-headline").get_by_text("Double charges").wait_for()
+    assert "Billing errors" not in page.locator(".voc-headline").inner_text()
+    assert sorted(p.name for p in shots.iterdir()) == sorted(f"{s}.png" for s in PAGES)
+    print(f"page load+render seconds {timings}; screenshots in {shots}")

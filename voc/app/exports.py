@@ -1,0 +1,69 @@
+"""Bytes of each export format under a filter (the Export page's download buttons call these)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from voc.errors import VocError
+from voc.export.documents import DOCUMENT_FORMATS, export_documents
+from voc.export.themes import THEME_FORMATS
+from voc.insights.filters import Filter
+
+MIME = {
+    "csv": "text/csv",
+    "jira": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "md": "text/markdown",
+    "json": "application/json",
+}
+
+
+def document_bytes(store_path: str | Path, fmt: str, flt: Filter | None = None) -> bytes:
+    """Documents joined with predictions matching `flt`, as csv, parquet or xlsx bytes."""
+    buf = io.BytesIO()
+    export_documents(store_path, fmt, buf, flt)
+    return buf.getvalue()
+
+
+def theme_summaries(
+    store_path: str | Path,
+    flt: Filter | None = None,
+    labels: dict[int, str] | None = None,
+    canonical: dict[int, int] | None = None,
+) -> list[dict]:
+    """Issue summaries (voc.insights.summary) under `flt`, with pending merges (`canonical`) and labels applied."""
+    from voc.encode import get_encoder
+    from voc.insights.load import load_documents, load_themes
+    from voc.insights.summary import issue_summaries
+
+    docs = load_documents(store_path, flt)
+    if docs.empty:
+        raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
+    if canonical:
+        docs["theme_id"] = docs["theme_id"].map(lambda t: canonical.get(int(t), t) if pd.notna(t) else t)
+    if labels:
+        docs["theme_label"] = docs["theme_id"].map(labels).fillna(docs["theme_label"])
+    return issue_summaries(docs, load_themes(store_path), get_encoder().encode)
+
+
+def theme_bytes(
+    store_path: str | Path,
+    fmt: str,
+    flt: Filter | None = None,
+    labels: dict[int, str] | None = None,
+    canonical: dict[int, int] | None = None,
+) -> bytes:
+    """Per-theme issue summaries under `flt` as csv, xlsx, md, json or jira bytes (voc.export writers)."""
+    from voc.export.themes import write_themes
+
+    if fmt not in THEME_FORMATS:
+        raise VocError(f"Theme export format {fmt!r} is unknown; use one of {', '.join(THEME_FORMATS)}.")
+    summaries = theme_summaries(store_path, flt, labels, canonical)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = write_themes(summaries, fmt, Path(tmp) / f"themes.{fmt}")
+        return out.read_bytes()

@@ -1,0 +1,52 @@
+"""Root causes: is it people, process or technology, where, and since when?"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from voc.app import data, texts
+from voc.app.context import Ctx
+from voc.app.pages.common import stats_or_stop
+from voc.app.render import quote_cards
+from voc.schema import CAUSE_LABELS
+
+
+def render(ctx: Ctx) -> None:
+    """Render the Root causes page."""
+    st.title("Root causes")
+    stats = stats_or_stop(ctx)
+    cols = [f"cause_{c}" for c in CAUSE_LABELS]
+    total = stats["volume"].sum()
+    overall = {c: float((stats[f"cause_{c}"] * stats["volume"]).sum() / total) for c in CAUSE_LABELS}
+    for column, cause in zip(st.columns(len(CAUSE_LABELS)), CAUSE_LABELS):
+        column.metric(
+            cause.title(), f"{100 * overall[cause]:.0f}%", help="Share of filtered feedback with this cause"
+        )
+    freq = st.radio("Granularity", ["week", "month"], horizontal=True, key="cause_freq")
+    series = data.cause_series(*ctx.args, freq)
+    a, b = st.columns(2)
+    with a:
+        st.subheader("Over time")
+        if series.empty:
+            st.info("No dated feedback matches the filters.")
+        else:
+            st.line_chart(series.set_index("period")[cols].rename(columns=lambda c: c[6:]) * 100, height=300)
+            st.caption("Share of feedback (%) mentioning each cause.")
+    with b:
+        st.subheader("By theme")
+        top = stats[stats["theme_id"] >= 0].head(15).copy()
+        counts = pd.DataFrame({c: (top[f"cause_{c}"] * top["volume"]).round() for c in CAUSE_LABELS})
+        counts.index = top["theme"]
+        st.bar_chart(counts, height=300, horizontal=True, stack=True)
+        st.caption("Documents per cause in the 15 largest themes.")
+    st.subheader("Top evidence per cause")
+    recent = texts.recent_with_causes(*ctx.args, None)
+    st.caption(f"The most confident evidence among the {len(recent)} newest filtered documents.")
+    for tab, cause in zip(st.tabs([c.title() for c in CAUSE_LABELS]), CAUSE_LABELS):
+        with tab:
+            rows = texts.top_evidence(recent, cause, 5)
+            if rows.empty:
+                st.info(f"No filtered feedback is attributed to {cause}.")
+            else:
+                quote_cards(rows, only_cause=cause, css="voc-evidence")

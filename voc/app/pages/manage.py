@@ -1,0 +1,105 @@
+"""Manage themes: rename, merge, split and pin; edits go to the store's edit log."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from voc.app import data
+from voc.app.context import Ctx
+from voc.app.render import escape
+from voc.errors import VocError
+from voc.insights.filters import Filter
+from voc.store import Store
+
+
+def append_edit(path: str, op: str, payload: dict) -> int:
+    """Append one edit to the store's log on a short-lived writable connection; clear the caches."""
+    edit_id = Store(path).append_edit(op, payload)
+    st.cache_data.clear()
+    return edit_id
+
+
+def _submit(ctx: Ctx, op: str, payload: dict, message: str) -> None:
+    try:
+        edit_id = append_edit(ctx.path, op, payload)
+    except VocError as exc:
+        st.session_state["manage_flash"] = ("error", f"Could not save the edit: {exc}")
+    else:
+        st.session_state["manage_flash"] = ("success", f"Saved edit #{edit_id}: {message}")
+    st.rerun()
+
+
+def render(ctx: Ctx) -> None:
+    """Render the Manage themes page."""
+    st.title("Manage themes")
+    flash = st.session_state.pop("manage_flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(escape(flash[1]))
+    themes = ctx.themes
+    active = themes[themes["theme_id"] == themes["canonical_id"]]
+    if active.empty:
+        st.info("This store has no themes yet; run the pipeline with the themes lens first.")
+        return
+    volumes = data.theme_stats(ctx.path, ctx.ver, ctx.tmap, Filter().model_dump_json()).set_index("theme_id")[
+        "volume"
+    ]
+    table = active.assign(volume=active["canonical_id"].map(volumes).fillna(0).astype(int))
+    raw = data.themes_and_edits(ctx.path, ctx.file_ver)[0].set_index("theme_id")
+    table["model_label"] = table["theme_id"].map(raw["label"])
+    st.dataframe(
+        table[["theme_id", "display_label", "model_label", "parent_label", "volume", "pinned", "status"]],
+        hide_index=True,
+        width="stretch",
+        column_config={"display_label": "Shown as", "model_label": "Model label", "parent_label": "Parent"},
+    )
+    ids = table["theme_id"].astype(int).tolist()
+    names = dict(zip(ids, table["display_label"]))
+    fmt = lambda i: f"{names.get(i, i)} (#{i})"
+    a, b = st.columns(2)
+    with a, st.form("rename_form", clear_on_submit=True):
+        st.subheader("Rename")
+        tid = st.selectbox("Theme", ids, format_func=fmt, key="rename_theme")
+        new = st.text_input("New name", key="rename_label")
+        pin = st.checkbox("Pin this name (keep it across re-runs)", key="rename_pin")
+        if st.form_submit_button("Rename"):
+            if new.strip():
+                _submit(
+                    ctx,
+                    "pin" if pin else "rename",
+                    {"theme_id": int(tid), "label": new.strip()},
+                    f"{names[tid]} → {new.strip()}",
+                )
+            else:
+                st.warning("Type a new name first.")
+    with b, st.form("merge_form", clear_on_submit=True):
+        st.subheader("Merge")
+        sources = st.multiselect("Themes to merge", ids, format_func=fmt, key="merge_ids")
+        into = st.selectbox("Into", ids, format_func=fmt, key="merge_into")
+        label = st.text_input("Name of the merged theme (optional)", key="merge_label")
+        if st.form_submit_button("Merge"):
+            members = sorted({int(i) for i in sources} | {int(into)})
+            if len(members) < 2:
+                st.warning("Pick at least one theme other than the target.")
+            else:
+                payload = {"theme_ids": members, "into": int(into)}
+                if label.strip():
+                    payload["label"] = label.strip()
+                _submit(ctx, "merge", payload, f"{len(members)} themes into {names[into]}")
+    c, _ = st.columns(2)
+    with c, st.form("split_form", clear_on_submit=True):
+        st.subheader("Split")
+        tid = st.selectbox("Theme", ids, format_func=fmt, key="split_theme")
+        k = st.number_input("Into how many themes", 2, 10, 2, key="split_k")
+        st.caption("A split re-clusters the theme's documents; it takes effect on the next pipeline run.")
+        if st.form_submit_button("Split"):
+            _submit(ctx, "split", {"theme_id": int(tid), "k": int(k)}, f"{names[tid]} into {int(k)}")
+    st.subheader("Edit log")
+    edits = data.themes_and_edits(ctx.path, ctx.file_ver)[1]
+    if edits.empty:
+        st.caption("No edits yet.")
+    else:
+        log = edits.assign(payload=edits["payload"].map(lambda p: str(p)))
+        st.dataframe(log, hide_index=True, width="stretch")
+        st.caption(
+            "Renames, pins and merges show at once (replayed at read time); splits apply on the next pipeline run."
+        )

@@ -1,0 +1,134 @@
+"""The SQL layer of the app: an in-memory copy of the store for aggregates, and the filtered base view.
+
+Aggregates run on an in-memory DuckDB copy of the store's joined documents x predictions without the text
+("fact" table, built once per store content version with one ATTACH + CREATE TABLE AS, ~1 s per million
+rows), so a page or a filter change never re-joins the store. Text is read from the store itself, only for
+the rows shown (voc.app.texts).
+"""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from voc.app.store_access import open_store, run_query
+from voc.errors import StoreError
+from voc.insights.filters import Filter
+
+ThemeMap = tuple[tuple[int, int, str, str | None], ...]
+
+FACT_SQL = (
+    "SELECT d.doc_id, timezone('UTC', d.date) AS date, d.channel, d.source, d.rating, d.rating_scale, "
+    "d.rating_norm, d.segments, p.sentiment, p.sentiment_score, p.theme_id, p.causes "
+    "FROM s.documents d LEFT JOIN s.predictions p ON p.doc_id = d.doc_id"
+)
+
+
+@st.cache_resource(show_spinner="Loading the store into memory…", max_entries=1)
+def fact_db(path: str, ver: str) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding `fact`: one row per document with its predictions, no text."""
+    open_store(path).count("documents")  # version check, clear errors
+    mem = duckdb.connect()
+    mem.execute("SET TimeZone = 'UTC'")
+    quoted_path = path.replace("'", "''")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            mem.execute(f"ATTACH '{quoted_path}' AS s (READ_ONLY)")
+            break
+        except duckdb.Error as exc:
+            if time.monotonic() > deadline:
+                raise StoreError(
+                    f"cannot read store {path}: {exc}; is a pipeline holding it? retry later"
+                ) from None
+            time.sleep(0.2)
+    try:
+        mem.execute(f"CREATE TABLE fact AS {FACT_SQL}")
+    finally:
+        mem.execute("DETACH s")
+    return mem
+
+
+def fact_query(path: str, ver: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
+    """Run SQL over the in-memory `fact` table (a cursor per call: safe across sessions' threads)."""
+    cur = fact_db(path, ver).cursor()
+    try:
+        return cur.execute(sql, list(params)).df()
+    finally:
+        cur.close()
+
+
+def base_sql(
+    tmap: ThemeMap,
+    fkey: str,
+    extra: str = "",
+    extra_params: list | None = None,
+    kind: str = "fact",
+    theme_id: int | None = None,
+) -> tuple[str, list]:
+    """SQL for the filtered, theme-mapped view (over `fact`, or over the store when kind='store'), and params.
+
+    `theme_id` (a display theme) is also pushed down as a filter on the stored theme ids it covers, so
+    DuckDB can prune rows before the theme mapping.
+    """
+    values = ["(NULL::INTEGER, NULL::INTEGER, NULL::VARCHAR, NULL::VARCHAR)"]
+    params: list = []
+    for tid, canon, label, parent in tmap:
+        values.append("(?::INTEGER, ?::INTEGER, ?::VARCHAR, ?::VARCHAR)")
+        params += [tid, canon, label, parent]
+    where, fparams = Filter.model_validate_json(fkey).to_sql()
+    if kind == "fact":
+        select = "SELECT p.* EXCLUDE (theme_id), "
+        source = "FROM fact p "
+    else:
+        select = (
+            "SELECT d.doc_id, d.text, d.date, d.channel, d.source, d.rating, d.rating_scale, d.rating_norm, "
+            "d.segments, p.sentiment, p.sentiment_score, p.causes, p.cause_scores, p.cause_evidence, "
+        )
+        source = "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id "
+    sql = (
+        f"WITH tm(theme_id, canon_id, theme_label, parent_label) AS (VALUES {', '.join(values)}), "
+        f"v AS ({select}"
+        "p.theme_id AS raw_theme_id, "
+        "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN -1 ELSE coalesce(tm.canon_id, p.theme_id) END AS theme_id, "
+        "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN 'Unthemed' "
+        "ELSE coalesce(tm.theme_label, 'Theme ' || p.theme_id) END AS theme_label, "
+        "coalesce(tm.parent_label, CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN 'Unthemed' ELSE 'Other' END) "
+        "AS parent_label "
+        f"{source}LEFT JOIN tm ON tm.theme_id = p.theme_id{{raw}}) "
+        f"SELECT * FROM v WHERE ({where})"
+    )
+    raw = ""
+    if theme_id is not None and theme_id < 0:
+        raw = " WHERE p.theme_id IS NULL OR p.theme_id < 0"
+    elif theme_id is not None:
+        members = sorted({int(theme_id)} | {tid for tid, canon, _, _ in tmap if canon == theme_id})
+        raw = f" WHERE p.theme_id IN ({', '.join(str(m) for m in members)})"
+    sql = sql.replace("{raw}", raw)
+    params += fparams
+    if extra:
+        sql += f" AND ({extra})"
+        params += list(extra_params or [])
+    return sql, params
+
+
+def _q(
+    path: str,
+    tmap: ThemeMap,
+    fkey: str,
+    outer: str,
+    extra: str = "",
+    extra_params: list | None = None,
+    outer_params: list | None = None,
+    ver: str | None = None,
+    theme_id: int | None = None,
+) -> pd.DataFrame:
+    """Run `outer` (which reads FROM b) over the filtered view: in memory when `ver` is given, else the store."""
+    inner, params = base_sql(
+        tmap, fkey, extra, extra_params, "fact" if ver is not None else "store", theme_id
+    )
+    sql, all_params = f"WITH b AS ({inner}) {outer}", [*params, *(outer_params or [])]
+    return fact_query(path, ver, sql, all_params) if ver is not None else run_query(path, sql, all_params)

@@ -1,0 +1,70 @@
+"""CLI commands for the models: `voc eval ...`, `voc train ...` and `voc themes ...`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from voc.cli import StoreOpt, eval_app, themes_app, train_app
+from voc.console import console, frame_table
+from voc.paths import MODELS_DIR, PROJECT_ROOT
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/).")]
+
+
+def _print_eval(table, out: Path) -> None:
+    console.print(frame_table(table, title=f"Results (JSON: {out})"))
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(out: OutOpt = None) -> None:
+    """Sentiment on SST-2, airline, TweetEval, UCI, Alexa and clothing eval splits, VADER side by side."""
+    from voc.evaluate.sentiment import evaluate_sentiment
+
+    out = out or RESULTS / "sentiment_eval.json"
+    _print_eval(evaluate_sentiment(out), out)
+
+
+@eval_app.command("rootcause")
+def eval_rootcause(out: OutOpt = None) -> None:
+    """Root cause on the project's dev set, airline mapped reasons and MAMS staff, with two baselines."""
+    from voc.evaluate.rootcause import evaluate_rootcause
+
+    out = out or RESULTS / "rootcause_eval.json"
+    _print_eval(evaluate_rootcause(out), out)
+
+
+@eval_app.command("themes")
+def eval_themes(out: OutOpt = None) -> None:
+    """Themes on BANKING77, airline and clothing (NMI, ARI, coverage, NPMI), BERTopic defaults side by side."""
+    from voc.evaluate.themes import evaluate_themes
+
+    out = out or RESULTS / "themes_eval.json"
+    _print_eval(evaluate_themes(out), out)
+
+
+@train_app.command("sentiment")
+def train_sentiment_cmd(
+    out: Annotated[Path, typer.Option(help="Folder for the trained model.")] = MODELS_DIR / "sentiment",
+    reuse: Annotated[bool, typer.Option(help="Reuse a finished fit in the work folder (re-export only).")] = False,
+) -> None:
+    """Fine-tune the sentiment model on the shared train splits (about 30 min on 2 cores) and export int8 ONNX."""
+    from voc.train.sentiment import train_sentiment
+
+    console.print(train_sentiment(out, reuse=reuse))
+
+
+@train_app.command("rootcause")
+def train_rootcause_cmd(
+    taxonomy: Annotated[Optional[Path], typer.Option(help="Taxonomy YAML (default models/rootcause/taxonomy.yaml).")] = None,
+    examples: Annotated[Optional[Path], typer.Option(help="YAML of extra labelled examples, e.g. a new label.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default models/rootcause).")] = None,
+    weak: Annotated[bool, typer.Option(help="Add weak labels from the shared airline and MAMS train splits.")] = True,
+) -> None:
+    """Re-fit the root-cause head from the taxonomy, the dev set and your examples (seconds)."""
+    from voc.train.rootcause import train_rootcause
+
+    console.print(train_rootcause(taxonomy=taxonomy, extra_examples=examples, out_dir=out, weak=weak))

@@ -1,0 +1,90 @@
+"""The themes stage: fit on a deterministic sample of the store, keep theme identity, assign every document.
+
+Runs after the per-chunk stages. Document vectors come from the encoder's cache (no second encoder pass);
+sentence vectors for multi-sentence documents are pooled from one extra pass over those documents only,
+so each sentence can join the theme it talks about (per-theme sentiment is sentence-based).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from voc.config import PipelineConfig
+
+log = logging.getLogger(__name__)
+MIN_DOCS = 30
+ASSIGN_BATCH = 5_000
+
+
+def themes_in_memory(texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder) -> tuple[list, list]:
+    """Fit themes on in-memory documents (voc.analyze); (theme_id, theme_label) per document."""
+    from voc.lenses.themes import run_themes
+
+    if len(texts) < MIN_DOCS:
+        log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(texts))
+        return [None] * len(texts), [None] * len(texts)
+    result = run_themes(list(range(len(texts))), texts, vectors, cfg.themes, encoder.encode)
+    return result.assignments["theme_id"].tolist(), result.assignments["theme_label"].tolist()
+
+
+def _sample(store, size: int) -> pd.DataFrame:
+    """A deterministic sample (by hashed doc_id, so independent of insert order) of documents."""
+    with store.reader() as r:
+        return r.con.execute(
+            "SELECT doc_id, text FROM documents ORDER BY md5(doc_id) LIMIT ?", [size]
+        ).df()
+
+
+def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=None) -> pd.DataFrame:
+    """Fit, match to stored themes, replay edits, store themes and assign all documents and sentences."""
+    from voc.clean.sentences import split_sentences
+    from voc.lenses.themes import assign_sentences, run_themes
+
+    sample = _sample(store, cfg.themes.sample_size)
+    if len(sample) < MIN_DOCS:
+        log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
+        return pd.DataFrame()
+    texts = sample["text"].tolist()
+    result = run_themes(
+        sample["doc_id"].tolist(), texts, encoder.encode(texts), cfg.themes, encoder.encode,
+        stored=store.themes(include_retired=True), edits=store.edits(), run_id=run_id,
+    )  # fmt: skip
+    in_sample = dict(zip(result.assignments["doc_id"], result.assignments["theme_id"]))
+    doc_themes, sentence_themes = [], []
+    task = progress.task("assigning themes") if progress else None
+    for batch in _batches(store):
+        ids, texts = batch["doc_id"].tolist(), batch["text"].tolist()
+        theme = result.model.assign(encoder.encode(texts))
+        theme = np.array([in_sample.get(d, t) for d, t in zip(ids, theme)], dtype=np.int64)
+        doc_themes.append(pd.DataFrame({"doc_id": ids, "theme_id": theme}))
+        sentence_themes.append(_sentence_themes(ids, texts, theme, encoder, result.themes, cfg, split_sentences, assign_sentences))
+        if progress:
+            progress.advance(task, len(ids))
+    with store.writer() as tx:
+        tx.write_themes(result.themes)
+        tx.set_document_themes(pd.concat(doc_themes, ignore_index=True))
+        tx.set_sentence_themes(pd.concat(sentence_themes, ignore_index=True))
+    return result.themes
+
+
+def _batches(store):
+    """All documents' ids and texts, read in batches and released before any write."""
+    with store.reader() as r:
+        frame = r.con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id").df()
+    for start in range(0, len(frame), ASSIGN_BATCH):
+        yield frame.iloc[start : start + ASSIGN_BATCH]
+
+
+def _sentence_themes(ids, texts, doc_theme, encoder, themes, cfg, split_sentences, assign_sentences) -> pd.DataFrame:
+    spans = [split_sentences(t) or [(0, len(t))] for t in texts]
+    multi = [i for i, s in enumerate(spans) if len(s) > 1]
+    rows = [(d, 0, t) for d, s, t in zip(ids, spans, doc_theme) if len(s) == 1]
+    if multi:
+        _, sent_vecs = encoder.encode_spans([texts[i] for i in multi], [spans[i] for i in multi])
+        for i, vecs in zip(multi, sent_vecs):
+            per_sentence = assign_sentences(vecs, np.full(len(vecs), doc_theme[i]), themes, cfg.themes.other_threshold)
+            rows.extend((ids[i], k, int(t)) for k, t in enumerate(per_sentence))
+    return pd.DataFrame(rows, columns=["doc_id", "idx", "theme_id"])
