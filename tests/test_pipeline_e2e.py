@@ -32,7 +32,7 @@ def test_documents_carry_predictions_and_no_raw_pii(demo_store):
     assert not docs["text"].str.contains(r"[\w.]+@example\.com", regex=True).any()
     evidence = docs["cause_evidence"].map(lambda v: json.loads(v) if isinstance(v, str) else v)
     for causes, ev in zip(docs["causes"], evidence):
-        assert set(causes or []) == set((ev or {}).keys())
+        assert set([] if causes is None else list(causes)) == set((ev or {}).keys())
 
 
 def test_rerun_adds_nothing(demo_run):

@@ -14,6 +14,6 @@ __all__ = ["analyze", "__version__"]
 
 def analyze(data, *, text: str = "text", config=None):
     """Analyse feedback (DataFrame, list of strings or file path); one output row per input row."""
-    from voc.analyze import analyze as _analyze
+    from voc.api import analyze as _analyze
 
     return _analyze(data, text=text, config=config)

@@ -1,4 +1,4 @@
-"""voc.analyze: run ingest checks, clean, the shared encoder and every lens over in-memory data."""
+"""voc.analyze (implemented here): ingest checks, clean, the shared encoder and every lens over in-memory data."""
 
 from __future__ import annotations
 
