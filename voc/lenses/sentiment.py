@@ -1,0 +1,187 @@
+"""Sentiment lens: document- and sentence-level {negative, neutral, positive}, a score in [-1, 1] and probabilities.
+
+The default model is voc's own fine-tuned MiniLM (models/sentiment/, an int8 ONNX encoder plus a linear head
+over mean-pooled token states; see its MODEL_CARD.md). Sentence sentiment comes from the same pass: the
+document's token states are pooled over each sentence's character span. A user can instead name a Hugging
+Face sequence classifier (hub id or local folder) in `SentimentConfig.model`; see voc.lenses.sentiment_hf.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from voc.config import EncoderConfig, SentimentConfig
+from voc.errors import ModelError
+from voc.paths import MODELS_DIR
+
+log = logging.getLogger(__name__)
+
+LABELS = ("negative", "neutral", "positive")
+COLUMNS = ("sentiment", "sentiment_score", "p_negative", "p_neutral", "p_positive")
+META_FILE = "meta.json"
+
+
+def default_model_dir() -> Path:
+    """The shipped sentiment model folder (models/sentiment)."""
+    return MODELS_DIR / "sentiment"
+
+
+def probs_frame(probs: np.ndarray) -> pd.DataFrame:
+    """The lens columns from an (n, 3) array of (negative, neutral, positive) probabilities."""
+    probs = np.asarray(probs, dtype=np.float64).reshape(-1, 3)
+    return pd.DataFrame(
+        {
+            "sentiment": pd.Series([LABELS[i] for i in probs.argmax(1)] if len(probs) else [], dtype=object),
+            "sentiment_score": probs[:, 2] - probs[:, 0],
+            "p_negative": probs[:, 0],
+            "p_neutral": probs[:, 1],
+            "p_positive": probs[:, 2],
+        }
+    )
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    z = logits - logits.max(-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(-1, keepdims=True)
+
+
+class SentimentLens:
+    """Predicts sentiment per document and per sentence; build it with SentimentLens.load()."""
+
+    version: str
+
+    def __init__(self, runner, version: str):
+        self._runner = runner
+        self.version = version
+
+    @classmethod
+    def load(
+        cls, cfg: SentimentConfig | None = None, encoder_cfg: EncoderConfig | None = None
+    ) -> SentimentLens:
+        """Load voc's shipped model ("default" or a folder with meta.json) or a Hugging Face classifier."""
+        cfg = cfg or SentimentConfig()
+        encoder_cfg = encoder_cfg or EncoderConfig()
+        if cfg.model == "default":
+            folder = default_model_dir()
+            if not (folder / META_FILE).is_file():
+                raise ModelError(
+                    f"The shipped sentiment model is missing from {folder}; rebuild it with `voc train sentiment` "
+                    "or set sentiment.model to a Hugging Face model id or folder."
+                )
+        else:
+            folder = Path(cfg.model).expanduser()
+        if folder.is_dir() and (folder / META_FILE).is_file():
+            runner = OnnxSentimentRunner(folder, encoder_cfg)
+        else:
+            from voc.lenses.sentiment_hf import HFSentimentRunner
+
+            runner = HFSentimentRunner(cfg.model, encoder_cfg)
+        return cls(runner, runner.version)
+
+    def predict(self, texts: Sequence[str]) -> pd.DataFrame:
+        """One row per text, in input order: sentiment, sentiment_score, p_negative, p_neutral, p_positive."""
+        return probs_frame(self._runner.doc_probs([str(t) for t in texts]))
+
+    def predict_with_sentences(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+        """Document frame plus one frame per document with a row per sentence span (same columns, plus start/end)."""
+        texts = [str(t) for t in texts]
+        if len(spans) != len(texts):
+            raise ValueError(
+                f"spans has {len(spans)} entries for {len(texts)} texts; give one span list per text."
+            )
+        doc, sents = self._runner.doc_and_span_probs(
+            texts, [[(int(s), int(e)) for s, e in sp] for sp in spans]
+        )
+        frames = []
+        for sp, probs in zip(spans, sents):
+            frame = probs_frame(probs)
+            frame.insert(0, "end", pd.Series([e for _, e in sp], dtype="int64"))
+            frame.insert(0, "start", pd.Series([s for s, _ in sp], dtype="int64"))
+            frames.append(frame)
+        return probs_frame(doc), frames
+
+
+class OnnxSentimentRunner:
+    """voc's model: int8 ONNX encoder (token states) + mean pooling + linear head, length-sorted batches."""
+
+    def __init__(self, folder: Path, encoder_cfg: EncoderConfig):
+        from voc.encode.onnx_export import OnnxTokenModel
+
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        onnx_path = folder / meta["onnx"]
+        if not onnx_path.is_file():
+            raise ModelError(
+                f"Sentiment model file {onnx_path} is missing; rebuild it with `voc train sentiment`."
+            )
+        head = np.load(folder / meta["head"])
+        self.weight, self.bias = head["weight"].astype(np.float32), head["bias"].astype(np.float32)
+        self.model = OnnxTokenModel(onnx_path, folder / meta["tokenizer"], threads=encoder_cfg.threads)
+        self.max_length = int(encoder_cfg.max_length)
+        self.batch_size = int(encoder_cfg.batch_size)
+        self.version = str(meta["version"])
+
+    def _batches(self, texts: list[str]):
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        for start in range(0, len(texts), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            states, mask, offsets = self.model.run([texts[i] for i in idx], max_length=self.max_length)
+            yield idx, states, mask, offsets
+
+    def _head(self, pooled: np.ndarray) -> np.ndarray:
+        return _softmax(pooled @ self.weight.T + self.bias)
+
+    def doc_probs(self, texts: list[str]) -> np.ndarray:
+        """(n, 3) document probabilities."""
+        out = np.zeros((len(texts), 3), dtype=np.float64)
+        for idx, states, mask, _ in self._batches(texts):
+            m = mask[..., None].astype(np.float32)
+            out[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
+        return out
+
+    def doc_and_span_probs(self, texts: list[str], spans: list[list[tuple[int, int]]]):
+        """Document probabilities and, per document, (k, 3) probabilities pooled over each char span."""
+        doc = np.zeros((len(texts), 3), dtype=np.float64)
+        sent: list[np.ndarray] = [np.zeros((len(sp), 3)) for sp in spans]
+        missing: list[
+            tuple[int, int]
+        ] = []  # (doc, span) pairs not covered by the doc's tokens (truncated tail)
+        for idx, states, mask, offsets in self._batches(texts):
+            m = mask[..., None].astype(np.float32)
+            doc[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
+            for row, i in enumerate(idx):
+                if not spans[i]:
+                    continue
+                if (
+                    len(spans[i]) == 1
+                    and not texts[i][: spans[i][0][0]].strip()
+                    and not texts[i][spans[i][0][1] :].strip()
+                ):
+                    sent[i][0] = doc[i]  # the sentence is the whole document
+                    continue
+                starts, ends = offsets[row, :, 0], offsets[row, :, 1]
+                real = (mask[row] == 1) & (ends > starts)
+                covered = int(ends[real].max()) if real.any() else 0
+                pooled, keep = [], []
+                for j, (s, e) in enumerate(spans[i]):
+                    tok = real & (starts < e) & (ends > s)
+                    if not tok.any() or e > covered:
+                        missing.append((i, j))
+                        continue
+                    pooled.append(states[row][tok].mean(0))
+                    keep.append(j)
+                if keep:
+                    sent[i][keep] = self._head(np.stack(pooled))
+        if missing:
+            probs = self.doc_probs([texts[i][spans[i][j][0] : spans[i][j][1]] for i, j in missing])
+            for (i, j), p in zip(missing, probs):
+                sent[i][j] = p
+        return doc, sent

