@@ -84,3 +84,22 @@ def test_cache_store_chunked_lookup_and_concurrent_writers(tmp_path):
     assert len(cache) == 1200 + 3 * 2000
     got = cache.get_many([text_key(f"w2-{i}") for i in range(2000)])
     assert len(got) == 2000 and all(v[0] == 2.0 for v in got.values())
+
+
+def test_encode_spans_reuses_cached_span_vectors(cache_root):
+    """A re-analysis of the same documents and sentences runs the model zero times."""
+    from voc.encode import Encoder
+
+    tag = uuid.uuid4().hex[:8]
+    texts = ["The app crashed. Support was lovely though! " + tag, "Refund took six weeks " + tag]
+    spans = [[(0, 16), (17, len(texts[0]))], [(0, len(texts[1]))]]
+    enc = Encoder(EncoderConfig())
+    docs, sents = enc.encode_spans(texts, spans)
+    calls = enc.model_calls
+    docs2, sents2 = enc.encode_spans(texts, spans)
+    assert enc.model_calls == calls
+    np.testing.assert_allclose(docs, docs2, atol=1e-6)
+    for a, b in zip(sents, sents2):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    enc.encode_spans(["The app crashed."], [[(0, 16)]])
+    assert enc.model_calls > calls, "a sentence on its own is a different text, not a cache hit"

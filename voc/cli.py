@@ -151,4 +151,4 @@ def main() -> None:
         sys.exit(2)
 
 
-from voc import cli_models  # noqa: E402,F401  (registers the eval, train and themes commands)
+from voc import cli_models, cli_themes  # noqa: E402,F401  (register the eval, train and themes commands)

@@ -29,6 +29,14 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def span_key(text: str, span: tuple[int, int]) -> bytes:
+    """The cache key of a span's in-context vector: the text plus the span's offsets (never a plain text's key)."""
+    start, end = span
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass") + f"\x00span:{start}:{end}".encode(), digest_size=16, person=b"voc-span"
+    ).digest()
+
+
 def cache_file_name(namespace: str) -> str:
     """A filesystem-safe file name for a cache namespace."""
     safe = re.sub(r"[^A-Za-z0-9._@-]+", "_", namespace)

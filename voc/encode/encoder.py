@@ -12,7 +12,7 @@ import numpy as np
 
 from voc.config import EncoderConfig
 from voc.encode.backends import make_backend
-from voc.encode.cache import EmbeddingCache, cache_file_name, text_key
+from voc.encode.cache import EmbeddingCache, cache_file_name, span_key, text_key
 from voc.encode.onnx_export import pad_token_id
 from voc.encode.source import load_tokenizer, resolve_model
 from voc.encode.windows import Pooler, length_batches, make_windows, pad_batch
@@ -103,11 +103,23 @@ class Encoder:
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         span_out: list[np.ndarray] = []
         for a in range(0, len(texts), CHUNK_TEXTS):
-            docs, span_vecs = self._run(texts[a : a + CHUNK_TEXTS], spans[a : a + CHUNK_TEXTS])
-            out[a : a + len(docs)] = docs
-            span_out.extend(span_vecs)
-            if self.cache is not None:
-                self._cache_put(zip((text_key(t) for t in texts[a : a + CHUNK_TEXTS]), docs))
+            chunk, chunk_spans = texts[a : a + CHUNK_TEXTS], [list(s) for s in spans[a : a + CHUNK_TEXTS]]
+            doc_keys = [text_key(t) for t in chunk]
+            span_keys = [[span_key(t, s) for s in sp] for t, sp in zip(chunk, chunk_spans)]
+            known = self._cache_get(list(dict.fromkeys([*doc_keys, *(k for ks in span_keys for k in ks)])))
+            todo = [i for i, (d, ks) in enumerate(zip(doc_keys, span_keys)) if d not in known or any(k not in known for k in ks)]
+            if todo:
+                docs, span_vecs = self._run([chunk[i] for i in todo], [chunk_spans[i] for i in todo])
+                new = {}
+                for j, i in enumerate(todo):
+                    new[doc_keys[i]] = docs[j]
+                    new.update(zip(span_keys[i], span_vecs[j]))
+                if self.cache is not None:
+                    self._cache_put(new.items())
+                known.update(new)
+            for i, (d, ks) in enumerate(zip(doc_keys, span_keys)):
+                out[a + i] = known[d]
+                span_out.append(np.stack([known[k] for k in ks]) if ks else np.empty((0, self.dim), np.float32))
         return out, span_out
 
     def _cache_get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
