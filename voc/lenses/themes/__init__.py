@@ -1,0 +1,47 @@
+"""Themes lens: BERTopic-style themes over the shared embeddings, with stable identity and user edits.
+
+Fit (ThemeModel.fit): a seeded sample of at most `sample_size` docs -> guided seed themes first (docs with
+cosine >= seed_threshold to a seed's name+examples join it) -> reduction block (UMAP over exact cosine kNN by
+default) -> clustering block (HDBSCAN, min_cluster_size auto ~ n/300) -> the rest of the corpus is assigned to
+the nearest centroid in batches (flat memory). Outliers: (1) HDBSCAN outliers are re-assigned by a k-means pass
+in the reduced space seeded at the clusters' means; (2) any doc whose cosine to its theme centroid is below
+`other_threshold` goes to the explicit "Other" theme (theme_id 0, a real row). Labels: c-TF-IDF keywords plus
+spaCy noun-chunk / verb-object phrases from a few representative docs, ranked by cosine to the centroid,
+unique across themes. Hierarchy: parents (level 0) group child centroids (average-linkage cosine).
+Identity (match_themes/reconcile), edits (apply_edits), taxonomy YAML and per-theme sentiment are pure
+functions over DataFrames; the engine reads and writes the store.
+"""
+
+from __future__ import annotations
+
+from voc.lenses.themes.blocks import enable_numba_cache
+
+enable_numba_cache()  # before umap/pynndescent import numba, so compiled code is reused across processes
+
+from voc.lenses.themes.edits import apply_edits
+from voc.lenses.themes.identity import drift_report, match_themes, reconcile, remap_assignments
+from voc.lenses.themes.model import OTHER_ID, OTHER_LABEL, THEME_COLUMNS, ThemeModel, empty_themes
+from voc.lenses.themes.pipeline import ThemesRun, run_themes
+from voc.lenses.themes.sentiment import assign_sentences, theme_sentiment
+from voc.lenses.themes.taxonomy_yaml import export_taxonomy, import_taxonomy, taxonomy_edits
+
+__all__ = [
+    "OTHER_ID",
+    "OTHER_LABEL",
+    "THEME_COLUMNS",
+    "ThemeModel",
+    "ThemesRun",
+    "apply_edits",
+    "assign_sentences",
+    "drift_report",
+    "empty_themes",
+    "enable_numba_cache",
+    "export_taxonomy",
+    "import_taxonomy",
+    "match_themes",
+    "reconcile",
+    "remap_assignments",
+    "run_themes",
+    "taxonomy_edits",
+    "theme_sentiment",
+]  # fmt: skip

