@@ -44,6 +44,9 @@ def run(
     rating_scale: Annotated[Optional[str], typer.Option(help="Rating scale: stars, nps, csat or ces.")] = None,
     no_themes: Annotated[bool, typer.Option("--no-themes", help="Skip the themes lens.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the latest unfinished run of this config and these inputs from its last checkpoint (after a crash or kill); nothing to do if it is done; a new run if there is none.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (one process, streaming) or ray (Ray Data; needs the extra: pip install 'voc\\[ray]').")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray, e.g. ray://HEAD:10001 or auto (default: RAY_ADDRESS, else a local Ray).")] = None,
 ) -> None:
     """Run a pipeline (YAML, or --input FILE [--preset ...]) into the store and print a summary."""
     overrides: dict = {}
@@ -58,15 +61,26 @@ def run(
         ]
     if no_themes:
         cfg.lenses = [lens for lens in cfg.lenses if lens != "themes"]
-    _run_and_report(cfg, quiet)
+    if engine not in ("local", "ray"):
+        raise typer.BadParameter(f"--engine must be local or ray, not {engine!r}.")
+    if engine == "ray" and resume:
+        raise typer.BadParameter("--resume works with --engine local only.")
+    _run_and_report(cfg, quiet, resume, engine=engine, ray_address=ray_address)
 
 
-def _run_and_report(cfg: PipelineConfig, quiet: bool) -> None:
+def _run_and_report(
+    cfg: PipelineConfig, quiet: bool, resume: bool = False, engine: str = "local", ray_address: str | None = None
+) -> None:
     from voc.engine.local import run_pipeline
     from voc.engine.progress import Progress
 
     with Progress(enabled=not quiet, console=console) as progress:
-        result = run_pipeline(cfg, progress)
+        if engine == "ray":
+            from voc.engine.ray import run_pipeline_ray
+
+            result = run_pipeline_ray(cfg, progress, address=ray_address)
+        else:
+            result = run_pipeline(cfg, progress, resume=resume)
     for line in result.detections:
         console.print(f"[dim]columns[/dim] {line}")
     run_summary(result, _top_themes(result.store_path))
@@ -75,10 +89,14 @@ def _run_and_report(cfg: PipelineConfig, quiet: bool) -> None:
 def _top_themes(store_path: Path, n: int = 10):
     from voc.store import Store
 
-    try:
-        return Store(store_path, read_only=True).top_themes(n)
-    except (VocError, AttributeError):
-        return None
+    sql = (
+        "SELECT coalesce(t.user_label, t.label) AS theme, count(*) AS documents,"
+        " round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS share_pct,"
+        " round(100 * avg(CASE p.sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END)) AS net_sentiment"
+        " FROM predictions p JOIN themes t USING (theme_id) GROUP BY ALL ORDER BY documents DESC LIMIT ?"
+    )
+    with Store(store_path, read_only=True).reader() as r:
+        return r.con.execute(sql, [n]).df()
 
 
 @app.command()

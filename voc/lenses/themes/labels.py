@@ -83,7 +83,10 @@ def stopwords() -> frozenset[str]:
 def ctfidf_keywords(
     texts: Sequence[str], doc_theme: np.ndarray, theme_ids: Sequence[int], top_n: int = 10
 ) -> list[list[str]]:
-    """Top c-TF-IDF words and bigrams per theme; a term must occur in >= 10% (and 2) of the theme's docs."""
+    """Top c-TF-IDF words and bigrams per theme; a term must occur in >= 10% (and 2) of the theme's docs.
+
+    A diffuse theme where no term reaches 10% falls back to terms found in at least 2 of its documents.
+    """
     from bertopic.vectorizers import ClassTfidfTransformer
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
@@ -116,7 +119,10 @@ def ctfidf_keywords(
     sizes = np.asarray(M.sum(axis=1)).ravel()
     weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
     floor = np.maximum(np.minimum(2, sizes), 0.1 * sizes)[:, None]
-    weights = np.where(doc_freq >= floor, weights, 0.0)
+    strict = np.where(doc_freq >= floor, weights, 0.0)
+    # A diffuse theme (no term in 10% of its docs) still gets keywords: its terms found in 2+ docs.
+    loose = np.where(doc_freq >= np.minimum(2, sizes)[:, None], weights, 0.0)
+    weights = np.where((strict > 0).any(axis=1, keepdims=True), strict, loose)
     words = vec.get_feature_names_out()
     out = []
     for row in weights:
