@@ -54,6 +54,7 @@ def main() -> None:
     store = args.store or cache_dir() / "bench" / f"app_{args.docs}.duckdb"
     if not store.exists():
         build_store(store, args.docs, None)
+    Store(store).ensure()  # migrate a store built by an older voc
     n = Store(store, read_only=True).count("documents")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -44,7 +44,8 @@ def export_documents(store_path: str | Path, fmt: str, out: Path | BinaryIO, flt
     store = Store(store_path, read_only=True)
     if isinstance(out, Path):
         out.parent.mkdir(parents=True, exist_ok=True)
-    batches = (_flat(b.to_pandas()) for b in store.iter_documents(BATCH_ROWS, where=where, params=params))
+    # Store order (DuckDB keeps insertion order); an ORDER BY would make DuckDB buffer the whole table.
+    batches = (_flat(b.to_pandas()) for b in store.iter_documents(BATCH_ROWS, where=where, params=params, order_by=None))
     if fmt == "parquet":
         writer = None
         for frame in batches:
