@@ -60,8 +60,11 @@ def test_v0_file_is_migrated_and_unrelated_tables_survive(tmp_path):
     con.close()
 
 
+NEXT = SCHEMA_VERSION + 1  # a test step after the real ones
+
+
 def _add_v2(monkeypatch, step) -> None:
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, Migration(2, "test step", step)])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, Migration(NEXT, "test step", step)])
 
 
 def test_older_store_gets_missing_steps(tmp_path, monkeypatch):
@@ -77,8 +80,8 @@ def test_older_store_gets_missing_steps(tmp_path, monkeypatch):
     with pytest.raises(StoreError, match="older than this voc"):
         Store(path, read_only=True).count("documents")
     store = Store(path)
-    assert store.ensure() == 2
-    assert _meta_version(path) == "2"
+    assert store.ensure() == NEXT
+    assert _meta_version(path) == str(NEXT)
     with store.reader() as s:
         assert s.execute("SELECT doc_id, text_chars FROM documents ORDER BY 1").fetchall() == [
             ("a", 5),
@@ -97,11 +100,11 @@ def test_sql_steps_apply_in_order_from_several_versions_back(tmp_path, monkeypat
         "MIGRATIONS",
         [
             *schema.MIGRATIONS,
-            Migration(3, "c", ["UPDATE documents SET language = language || '-3'"]),
-            Migration(2, "b", ["UPDATE documents SET language = 'v2'"]),
+            Migration(NEXT + 1, "c", ["UPDATE documents SET language = language || '-3'"]),
+            Migration(NEXT, "b", ["UPDATE documents SET language = 'v2'"]),
         ],
     )
-    assert Store(path).ensure() == 3
+    assert Store(path).ensure() == NEXT + 1
     with Store(path, read_only=True).reader() as s:
         assert {r[0] for r in s.execute("SELECT language FROM documents").fetchall()} == {"v2-3"}
 
@@ -112,9 +115,11 @@ def test_failed_migration_rolls_back(tmp_path, monkeypatch):
     _add_v2(
         monkeypatch, ["ALTER TABLE documents ADD COLUMN half_done INTEGER", "SELECT * FROM no_such_table"]
     )
-    with pytest.raises(StoreError, match="migration from v1 to v2 failed and was rolled back"):
+    with pytest.raises(
+        StoreError, match=f"migration from v{SCHEMA_VERSION} to v{NEXT} failed and was rolled back"
+    ):
         Store(path).ensure()
-    assert _meta_version(path) == "1"
+    assert _meta_version(path) == str(SCHEMA_VERSION)
     assert "half_done" not in _columns(path, "documents")
     monkeypatch.undo()
     assert Store(path, read_only=True).count("documents") == 2
@@ -127,12 +132,14 @@ def test_newer_store_is_refused(tmp_path):
     con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     con.close()
     for read_only in (False, True):
-        with pytest.raises(StoreError, match=r"schema version 99, newer than this voc understands \(1\)"):
+        with pytest.raises(
+            StoreError, match=rf"schema version 99, newer than this voc understands \({SCHEMA_VERSION}\)"
+        ):
             Store(path, read_only=read_only).count("documents")
     assert _meta_version(path) == "99"
 
 
 def test_schema_version_constant_follows_the_last_step():
-    assert SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 1
+    assert SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 2
     versions = [m.version for m in schema.MIGRATIONS]
     assert versions == sorted(set(versions))

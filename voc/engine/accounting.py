@@ -32,3 +32,16 @@ class Counts:
                 f"row accounting broken: read {self.read} != accepted {self.accepted} + "
                 f"duplicates {self.duplicates} + rejected {self.rejected}"
             )
+
+    @classmethod
+    def from_run(cls, run: dict, reasons: dict[str, int]) -> Counts:
+        """The counts a stored run has reached (to continue them on resume)."""
+        counts = cls(
+            read=int(run.get("read") or 0),
+            accepted=int(run.get("accepted") or 0),
+            duplicates=int(run.get("duplicates") or 0),
+            rejected=int(run.get("rejected") or 0),
+            reasons=dict(reasons),
+        )
+        counts.check()
+        return counts

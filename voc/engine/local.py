@@ -17,7 +17,8 @@ import pandas as pd
 from voc.config import PipelineConfig
 from voc.engine.accounting import Counts
 from voc.engine.progress import Progress
-from voc.engine.stages import Models, analyse_batch, load_models
+from voc.engine.resume import Checkpoint, FinishingStore, ResumeState, find_resumable
+from voc.engine.stages import Analysed, Models, analyse_batch, load_models
 from voc.errors import InputError
 from voc.schema import REJECT_COLUMNS
 
@@ -64,8 +65,13 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -> RunResult:
-    """Run a pipeline config end to end into its store and return the run's accounting."""
+def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: bool = False) -> RunResult:
+    """Run a pipeline config end to end into its store and return the run's accounting.
+
+    With `resume`, continue the latest run of the same config and inputs from its checkpoints (a crash,
+    even kill -9, leaves the store as of the last committed chunk); if that run is done, do nothing;
+    if there is none, start a new run. The result equals an uninterrupted run's store.
+    """
     from voc.clean import clean_batch
     from voc.ingest import open_source
     from voc.store import Store
@@ -78,31 +84,75 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None) -> RunRe
         sources = [open_source(inp) for inp in cfg.inputs]
     detections = [f"{s.path.name}: {s.describe()}" for s in sources]
     store = Store(cfg.store.path)
-    run_id = store.begin_run(
-        cfg.config_hash(), cfg.model_dump_json(), [file_fingerprint(Path(s.path)) for s in sources]
-    )
-    counts = Counts()
+    fingerprints = [file_fingerprint(Path(s.path)) for s in sources]
+    state = _resume_state(store, cfg, fingerprints) if resume else None
+    if state is not None and state.status == "done":
+        counts = Counts.from_run(state.run, store.reject_reasons(state.run_id))
+        return RunResult(
+            state.run_id, counts, {}, detections, Path(cfg.store.path), peak_rss_mb(), store.themes()
+        )
+    if state is not None:
+        run_id = state.run_id
+        store.reopen_run(run_id)
+        counts = Counts.from_run(state.run, store.reject_reasons(run_id))
+    else:
+        run_id = store.begin_run(cfg.config_hash(), cfg.model_dump_json(), fingerprints)
+        counts = Counts()
     try:
         with timer.stage("load_models"):
             models = load_models(cfg)
-        for source in sources:
+        for idx, source in enumerate(sources):
+            point = state.checkpoint(idx, source.name) if state else Checkpoint(idx, source.name)
+            if point.finished:
+                continue
             task = progress.task(f"{source.path.name}", total=_size(source.path))
-            for batch in source.batches():
-                _process_batch(batch, source, cfg, models, store, run_id, counts, timer, clean_batch)
+            progress.advance(task, point.rows_done, bytes_total=None)
+            for batch in source.batches(skip_rows=point.rows_done):
+                point = point.advance(batch.read)
+                _process_batch(batch, source, cfg, models, store, run_id, counts, timer, clean_batch, point)
                 progress.advance(task, batch.read, bytes_total=None)
+            point.finished = True
+            store.set_progress(run_id, **point.as_kwargs())
             progress.finish(task)
         themes = pd.DataFrame()
         if "themes" in cfg.lenses and cfg.themes.enabled:
             from voc.engine.themes_stage import refresh_themes
 
+            def finish_with_themes(tx) -> None:  # done commits together with the themes
+                tx.finish_run(run_id, "done", dict(timer.seconds), models.versions, peak_rss_mb())
+
             with timer.stage("themes"):
-                themes = refresh_themes(store, models.encoder, cfg, run_id, progress)
+                themes = refresh_themes(
+                    FinishingStore(store, finish_with_themes), models.encoder, cfg, run_id, progress
+                )
         rss = peak_rss_mb()
         store.finish_run(run_id, "done", dict(timer.seconds), models.versions, rss)
     except BaseException as exc:
         store.finish_run(run_id, "failed", dict(timer.seconds), {}, peak_rss_mb(), error=repr(exc)[:2000])
         raise
     return RunResult(run_id, counts, dict(timer.seconds), detections, Path(cfg.store.path), rss, themes)
+
+
+def _resume_state(store, cfg: PipelineConfig, fingerprints: list[dict]) -> ResumeState | None:
+    state = find_resumable(store, cfg, fingerprints)
+    if state is None:
+        log.warning(
+            "resume: no earlier run of this config and these inputs in %s; starting a new run", store.path
+        )
+    elif state.status == "done":
+        log.warning(
+            "resume: run %s of this config and these inputs is already done; nothing to do", state.run_id
+        )
+    elif not state.consistent:
+        log.warning(
+            "resume: run %s has no checkpoints matching its row counts (an engine without checkpoints wrote it?); "
+            "starting a new run (stored documents count as duplicates)", state.run_id,
+        )  # fmt: skip
+        return None
+    else:
+        done = sum(p.rows_done for p in state.checkpoints.values())
+        log.warning("resume: continuing %s run %s after %d committed rows", state.status, state.run_id, done)
+    return state
 
 
 def _size(path) -> int | None:
@@ -112,11 +162,58 @@ def _size(path) -> int | None:
         return None
 
 
-def _process_batch(batch, source, cfg, models: Models, store, run_id, counts: Counts, timer, clean_batch):
+def batch_rejects(batch, clean_rejects: pd.DataFrame) -> pd.DataFrame:
+    """An ingest batch's rejected rows plus those the cleaner rejected, as one REJECT_COLUMNS frame."""
+    parts = [r for r in (batch.rejects, clean_rejects) if len(r)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(REJECT_COLUMNS))
+
+
+def write_analysed_batch(
+    store,
+    run_id: str,
+    docs: pd.DataFrame,
+    analysed: Analysed | None,
+    rejects: pd.DataFrame,
+    read: int,
+    duplicates: int,
+    checkpoint: Checkpoint | None = None,
+) -> tuple[int, int]:
+    """Store one analysed chunk in ONE transaction; return (accepted, duplicates) as counted into the run.
+
+    Writes the documents of `docs` not yet stored (re-checked inside the transaction, so concurrent
+    writers cannot double-insert; such late duplicates are added to `duplicates`) with their predictions
+    and sentences from `analysed`, the `rejects`, the run's counts (`read` rows) and the checkpoint.
+    """
+    with store.writer() as tx:
+        late = 0
+        if len(docs):
+            existing = tx.existing_doc_ids(docs["doc_id"].tolist())
+            keep = ~docs["doc_id"].isin(existing) & ~docs["doc_id"].duplicated()
+            late = int((~keep).sum())
+            docs = docs[keep]
+        if len(docs):
+            ids = set(docs["doc_id"])
+            tx.write_documents(docs, run_id=run_id)
+            tx.write_predictions(
+                analysed.predictions[analysed.predictions["doc_id"].isin(ids)], run_id=run_id
+            )
+            tx.write_sentences(analysed.sentences[analysed.sentences["doc_id"].isin(ids)])
+        if len(rejects):
+            tx.write_rejects(run_id, rejects)
+        n_dup = duplicates + late
+        tx.add_run_counts(run_id, read=read, accepted=len(docs), duplicates=n_dup, rejected=len(rejects))
+        if checkpoint is not None:
+            tx.set_progress(run_id, **checkpoint.as_kwargs())
+    return len(docs), n_dup
+
+
+def _process_batch(
+    batch, source, cfg, models: Models, store, run_id, counts: Counts, timer, clean_batch, checkpoint=None
+):
+    """Clean, dedupe, analyse and store one ingest batch (with its checkpoint, in one transaction)."""
     with timer.stage("clean"):
         cleaned, clean_rejects = clean_batch(batch.frame, cfg.clean)
-    parts = [r for r in (batch.rejects, clean_rejects) if len(r)]
-    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(REJECT_COLUMNS))
+    rejects = batch_rejects(batch, clean_rejects)
     with timer.stage("dedupe"):
         in_batch_dup = cleaned["doc_id"].duplicated()
         existing = store.existing_doc_ids(cleaned["doc_id"].tolist())
@@ -127,14 +224,9 @@ def _process_batch(batch, source, cfg, models: Models, store, run_id, counts: Co
         with timer.stage("encode+lenses"):
             analysed = analyse_batch(fresh, models)
     reasons = rejects["reason"].value_counts().to_dict() if len(rejects) else {}
-    n_dup = int(dup.sum())
-    with timer.stage("store"), store.writer() as tx:
-        if len(fresh):
-            tx.write_documents(fresh, run_id=run_id)
-            tx.write_predictions(analysed.predictions, run_id=run_id)
-            tx.write_sentences(analysed.sentences)
-        if len(rejects):
-            tx.write_rejects(run_id, rejects)
-        tx.add_run_counts(run_id, read=batch.read, accepted=len(fresh), duplicates=n_dup, rejected=len(rejects))
-    counts.add(batch.read, len(fresh), n_dup, reasons)
+    with timer.stage("store"):
+        accepted, n_dup = write_analysed_batch(
+            store, run_id, fresh, analysed, rejects, batch.read, int(dup.sum()), checkpoint
+        )
+    counts.add(batch.read, accepted, n_dup, reasons)
     log.debug("batch from %s: %s", source.path, json.dumps(reasons))

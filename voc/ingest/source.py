@@ -103,8 +103,11 @@ class Source:
                 seen.setdefault(c, None)
         return list(seen)
 
-    def batches(self) -> Iterator[IngestBatch]:
-        """Stream the input as IngestBatches of at most chunk_size rows each (restartable)."""
+    def batches(self, skip_rows: int = 0) -> Iterator[IngestBatch]:
+        """Stream the input as IngestBatches of at most chunk_size rows each (restartable).
+
+        `skip_rows` (a resume checkpoint, a whole number of chunks) skips the first data rows unvalidated.
+        """
         cfg = self._cfg
         ctx = BuildContext(
             source=self.name,
@@ -117,7 +120,17 @@ class Source:
             customer_roles=frozenset(r.strip().lower() for r in cfg.customer_roles),
         )
         read = accepted = repaired = 0
+        skipped = 0
         for chunk in self._reader.chunks(self._needed()):
+            if skipped < skip_rows:
+                skipped += chunk.read
+                repaired += chunk.repaired
+                if skipped > skip_rows:
+                    raise InputError(
+                        f"{self.name}: cannot resume at row {skip_rows}: it is not at a chunk boundary "
+                        f"(chunk_size {self._reader.chunk_size}); resume with the chunk_size of the first attempt."
+                    )
+                continue
             batch = build_batch(chunk, ctx)
             read += batch.read
             accepted += len(batch.frame)

@@ -17,4 +17,4 @@ Every call opens a short-lived connection, so a pipeline (one writer per chunk c
 from voc.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from voc.store.store import DEFAULT_PATH, Store, StoreSession
 
-__all__ = ["DEFAULT_PATH", "MIGRATIONS", "Migration", "SCHEMA_VERSION", "Store", "StoreSession"]
+__all__ = ["DEFAULT_PATH", "MIGRATIONS", "SCHEMA_VERSION", "Migration", "Store", "StoreSession"]

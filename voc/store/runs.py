@@ -127,3 +127,48 @@ def rejects(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> pd.Dat
     return result_df(
         con.execute(f"SELECT * FROM rejects {where} ORDER BY run_id, source, row_number", params)
     )
+
+
+def reopen_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Mark an unfinished run as running again (resume), clearing its finish time and error."""
+    _check_run(con, run_id)
+    con.execute(
+        "UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE run_id = ?", [run_id]
+    )
+
+
+def set_progress(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    input_idx: int,
+    source: str,
+    rows_done: int,
+    chunks_done: int,
+    finished: bool = False,
+) -> None:
+    """Record that the first `rows_done` data rows of input `input_idx` are in the store (a checkpoint)."""
+    _check_run(con, run_id)
+    con.execute(
+        "INSERT OR REPLACE INTO run_progress (run_id, input_idx, source, rows_done, chunks_done, finished) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [run_id, int(input_idx), source, int(rows_done), int(chunks_done), bool(finished)],
+    )
+
+
+def progress(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """A run's checkpoints, one row per input: input_idx, source, rows_done, chunks_done, finished."""
+    return result_df(
+        con.execute(
+            "SELECT input_idx, source, rows_done, chunks_done, finished FROM run_progress "
+            "WHERE run_id = ? ORDER BY input_idx",
+            [run_id],
+        )
+    )
+
+
+def reject_reasons(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, int]:
+    """Rejected rows of a run counted by reason."""
+    rows = con.execute(
+        "SELECT reason, count(*) FROM rejects WHERE run_id = ? GROUP BY reason ORDER BY reason", [run_id]
+    ).fetchall()
+    return {reason: int(n) for reason, n in rows}

@@ -13,7 +13,17 @@ from voc.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-TABLES = ("meta", "runs", "documents", "predictions", "sentences", "themes", "theme_edits", "rejects")
+TABLES = (
+    "meta",
+    "runs",
+    "documents",
+    "predictions",
+    "sentences",
+    "themes",
+    "theme_edits",
+    "rejects",
+    "run_progress",
+)
 EMBED_DIM = 384
 
 V1_DDL = (
@@ -45,6 +55,14 @@ V1_DDL = (
         run_id VARCHAR, source VARCHAR, row_number BIGINT, reason VARCHAR, detail VARCHAR)""",
 )
 
+# v2: per-input checkpoints, written in the same transaction as each chunk, so `voc run --resume` after a
+# crash continues where the last committed chunk ended (rows_done data rows of input input_idx are in the store).
+V2_DDL = (
+    """CREATE TABLE IF NOT EXISTS run_progress (
+        run_id VARCHAR, input_idx INTEGER, source VARCHAR, rows_done BIGINT DEFAULT 0,
+        chunks_done BIGINT DEFAULT 0, finished BOOLEAN DEFAULT false, PRIMARY KEY (run_id, input_idx))""",
+)
+
 Step = Callable[[duckdb.DuckDBPyConnection], None] | Sequence[str]
 
 
@@ -68,6 +86,7 @@ class Migration:
 # Ordered; never edit a released step, append a new one (SCHEMA_VERSION follows the last step).
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: runs, documents, predictions, sentences, themes, edits, rejects", V1_DDL),
+    Migration(2, "run_progress: per-input chunk checkpoints for crash-safe resume", V2_DDL),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

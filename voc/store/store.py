@@ -91,6 +91,25 @@ class _Ops:
             lambda s: runs.finish_run(s.con, run_id, status, timings, model_versions, peak_rss_mb, error),
         )
 
+    def reopen_run(self, run_id: str) -> None:
+        """Mark an unfinished run as running again (for resume)."""
+        self._call(True, lambda s: runs.reopen_run(s.con, run_id))
+
+    def set_progress(
+        self,
+        run_id: str,
+        input_idx: int,
+        source: str,
+        rows_done: int,
+        chunks_done: int,
+        finished: bool = False,
+    ) -> None:
+        """Checkpoint: the first rows_done data rows of input input_idx are stored (commit it with the chunk)."""
+        self._call(
+            True,
+            lambda s: runs.set_progress(s.con, run_id, input_idx, source, rows_done, chunks_done, finished),
+        )
+
     def write_rejects(self, run_id: str, df: Frame) -> int:
         """Store a run's rejected rows [source, row_number, reason, detail]; return new rows."""
         return self._call(True, lambda s: runs.write_rejects(s.con, run_id, df))
@@ -103,6 +122,14 @@ class _Ops:
     def runs(self) -> pd.DataFrame:
         """All runs, oldest first."""
         return self._call(False, lambda s: runs.runs(s.con))
+
+    def run_progress(self, run_id: str) -> pd.DataFrame:
+        """A run's checkpoints: input_idx, source, rows_done, chunks_done, finished."""
+        return self._call(False, lambda s: runs.progress(s.con, run_id))
+
+    def reject_reasons(self, run_id: str) -> dict[str, int]:
+        """A run's rejected rows counted by reason."""
+        return self._call(False, lambda s: runs.reject_reasons(s.con, run_id))
 
     def rejects(self, run_id: str | None = None) -> pd.DataFrame:
         """Rejected rows of one run, or of all runs."""
