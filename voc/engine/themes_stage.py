@@ -8,6 +8,7 @@ so each sentence can join the theme it talks about (per-theme sentiment is sente
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -38,36 +39,64 @@ def _sample(store, size: int) -> pd.DataFrame:
         ).df()
 
 
-def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=None) -> pd.DataFrame:
-    """Fit, match to stored themes, replay edits, store themes and assign all documents and sentences."""
-    from voc.clean.sentences import split_sentences
-    from voc.lenses.themes import assign_sentences, run_themes
+@dataclass
+class FittedThemes:
+    """Themes fitted on the store's sample: the run result and the sample's own assignments."""
+
+    result: object  # voc.lenses.themes.ThemesRun
+    in_sample: dict
+
+
+def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
+    """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
+    from voc.lenses.themes import run_themes
 
     sample = _sample(store, cfg.themes.sample_size)
     if len(sample) < MIN_DOCS:
         log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
-        return pd.DataFrame()
+        return None
     texts = sample["text"].tolist()
     result = run_themes(
         sample["doc_id"].tolist(), texts, encoder.encode(texts), cfg.themes, encoder.encode,
         stored=store.themes(include_retired=True), edits=store.edits(), run_id=run_id,
     )  # fmt: skip
-    in_sample = dict(zip(result.assignments["doc_id"], result.assignments["theme_id"]))
+    return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])))
+
+
+def assign_batch(fitted: FittedThemes, ids: list, texts: list[str], encoder, cfg: PipelineConfig):
+    """Theme per document (sample documents keep their fitted theme) and per sentence, for one batch."""
+    from voc.clean.sentences import split_sentences
+    from voc.lenses.themes import assign_sentences
+
+    theme = fitted.result.model.assign(encoder.encode(texts))
+    theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids, theme)], dtype=np.int64)
+    sentences = _sentence_themes(ids, texts, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences)
+    return pd.DataFrame({"doc_id": ids, "theme_id": theme}), sentences
+
+
+def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], sentence_themes: list[pd.DataFrame]):
+    """Write the themes table and every document's and sentence's theme in one transaction."""
+    with store.writer() as tx:
+        tx.write_themes(fitted.result.themes)
+        tx.set_document_themes(pd.concat(doc_themes, ignore_index=True))
+        tx.set_sentence_themes(pd.concat(sentence_themes, ignore_index=True))
+    return fitted.result.themes
+
+
+def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=None) -> pd.DataFrame:
+    """Fit, match to stored themes, replay edits, store themes and assign all documents and sentences."""
+    fitted = fit_themes(store, encoder, cfg, run_id)
+    if fitted is None:
+        return pd.DataFrame()
     doc_themes, sentence_themes = [], []
     task = progress.task("assigning themes") if progress else None
     for batch in _batches(store):
-        ids, texts = batch["doc_id"].tolist(), batch["text"].tolist()
-        theme = result.model.assign(encoder.encode(texts))
-        theme = np.array([in_sample.get(d, t) for d, t in zip(ids, theme)], dtype=np.int64)
-        doc_themes.append(pd.DataFrame({"doc_id": ids, "theme_id": theme}))
-        sentence_themes.append(_sentence_themes(ids, texts, theme, encoder, result.themes, cfg, split_sentences, assign_sentences))
+        docs, sentences = assign_batch(fitted, batch["doc_id"].tolist(), batch["text"].tolist(), encoder, cfg)
+        doc_themes.append(docs)
+        sentence_themes.append(sentences)
         if progress:
-            progress.advance(task, len(ids))
-    with store.writer() as tx:
-        tx.write_themes(result.themes)
-        tx.set_document_themes(pd.concat(doc_themes, ignore_index=True))
-        tx.set_sentence_themes(pd.concat(sentence_themes, ignore_index=True))
-    return result.themes
+            progress.advance(task, len(docs))
+    return store_themes(store, fitted, doc_themes, sentence_themes)
 
 
 def _batches(store):

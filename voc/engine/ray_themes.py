@@ -1,0 +1,72 @@
+"""The Ray engine's themes stage: fit on the store's sample at the driver, assign every document on Ray actors.
+
+Mirrors voc.engine.themes_stage.refresh_themes (same sample, same fit, same assignment rules), but the
+assignment pass (encode from each worker's cache, nearest centroid, per-sentence themes) runs through
+Ray Data `map_batches` on an actor pool that loads the encoder once per actor.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import pandas as pd
+
+from voc.config import PipelineConfig
+from voc.engine.themes_stage import ASSIGN_BATCH, assign_batch, fit_themes, store_themes
+
+
+class ThemeAssigner:
+    """A Ray Data actor: loads the encoder once, then assigns batches of documents (and sentences) to themes."""
+
+    def __init__(self, cfg_json: str, fitted) -> None:
+        import ray
+
+        from voc.encode import get_encoder
+
+        self.cfg = PipelineConfig.model_validate_json(cfg_json)
+        self.encoder = get_encoder(self.cfg.encoder)
+        self.fitted = ray.get(fitted) if isinstance(fitted, ray.ObjectRef) else fitted
+
+    def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
+        """One row per document batch in, one row out: the pickled (document themes, sentence themes)."""
+        out = []
+        for payload in batch["payload"]:
+            ids, texts = pickle.loads(payload)
+            out.append(pickle.dumps(assign_batch(self.fitted, ids, texts, self.encoder, self.cfg)))
+        return pd.DataFrame({"part": batch["part"].to_numpy(), "payload": out})
+
+
+def refresh_themes_ray(
+    store, encoder, cfg: PipelineConfig, run_id: str, workers: int, progress=None
+) -> pd.DataFrame:
+    """Fit themes on the sample at the driver, assign all documents on Ray actors, store it all in one go."""
+    import ray
+
+    fitted = fit_themes(store, encoder, cfg, run_id)
+    if fitted is None:
+        return pd.DataFrame()
+    with store.reader() as r:
+        docs = r.con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id").df()
+    items = [
+        {"part": i, "payload": pickle.dumps((docs["doc_id"].iloc[s : s + ASSIGN_BATCH].tolist(), docs["text"].iloc[s : s + ASSIGN_BATCH].tolist()))}
+        for i, s in enumerate(range(0, len(docs), ASSIGN_BATCH))
+    ]  # fmt: skip
+    del docs
+    size = max(1, min(workers, len(items)))
+    ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+        ThemeAssigner,
+        fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "fitted": ray.put(fitted)},
+        compute=ray.data.ActorPoolStrategy(size=size),
+        batch_size=1,
+        batch_format="pandas",
+        num_cpus=1,
+    )  # fmt: skip
+    doc_themes, sentence_themes = [], []
+    task = progress.task("assigning themes (ray)") if progress else None
+    for row in ds.iter_rows():
+        docs_part, sentences_part = pickle.loads(row["payload"])
+        doc_themes.append(docs_part)
+        sentence_themes.append(sentences_part)
+        if progress:
+            progress.advance(task, len(docs_part))
+    return store_themes(store, fitted, doc_themes, sentence_themes)
