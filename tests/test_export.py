@@ -37,7 +37,7 @@ def test_theme_markdown_is_a_readable_report(theme_exports):
     headings = [t for t in tokens if t.type == "heading_open"]
     assert len(headings) >= 5
     assert any(t.type == "table_open" for t in tokens)
-    assert "suggested owner" in text
+    assert "suggested owner" in text and "## Alerts" in text and "Log in" in text.split("## Largest themes")[0]
 
 
 def test_theme_json_follows_its_schema(theme_exports):

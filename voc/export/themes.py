@@ -70,31 +70,59 @@ def _jira_description(s: dict) -> str:
     return "\n".join(lines)
 
 
-def markdown_report(summaries: list[dict], title: str = "Voice of the customer: top issues") -> str:
-    """A readable Markdown report, one section per theme, largest first."""
-    out = [f"# {title}", ""]
-    table = summary_table(summaries)[["theme", "volume", "share_pct", "net_sentiment", "change_pct", "suggested_owner"]]
-    out += [_md_table(table), ""]
-    for s in summaries:
-        out += [f"## {s['label']}", ""]
-        trend = s["trend"] or {}
-        change = "" if trend.get("change_pct") is None else f", {trend['change_pct']:+.0f}% vs previous month"
-        out.append(f"**{s['volume']} items** ({100 * s['share']:.1f}%){change}; net sentiment {s['net_sentiment']:+.0f}; "
-                   f"suggested owner: **{s['suggested_owner']}**.")
-        for a in s["alerts"]:
-            out.append(f"\n> Alert: {a['test'].replace('_', ' ')} rose x{a['rate_ratio']:.1f} (q = {a['q_value']:.2g}).")
+def markdown_report(summaries: list[dict], title: str = "Voice of the customer: top issues", top: int = 15) -> str:
+    """A readable Markdown report: alerts first, then the largest themes, one section each."""
+    total = sum(s["volume"] for s in summaries)
+    out = [f"# {title}", "", f"{total:,} feedback items in {len(summaries)} themes.", ""]
+    alerts = [(s, a) for s in summaries for a in s["alerts"]]
+    if alerts:
+        out += ["## Alerts", ""]
+        for s, a in alerts:
+            what = "volume" if a["test"] == "volume" else "share of negative feedback"
+            out.append(f"- **{_md_escape(s['label'])}**: {what} is {a['rate_ratio']:.1f}x its usual level this month "
+                       f"({_q(a['q_value'])}); owner: {s['suggested_owner']}.")
+        out.append("")
+    shown = summaries[:top]
+    table = pd.DataFrame(
+        {
+            "theme": [s["label"] for s in shown],
+            "items": [s["volume"] for s in shown],
+            "share": [f"{100 * s['share']:.1f}%" for s in shown],
+            "net sentiment": [f"{s['net_sentiment']:+.0f}" for s in shown],
+            "vs last month": [_pct((s["trend"] or {}).get("change_pct")) for s in shown],
+            "owner": [s["suggested_owner"] for s in shown],
+        }
+    )
+    out += ["## Largest themes", "", _md_table(table), ""]
+    if len(summaries) > top:
+        out += [f"{len(summaries) - top} smaller themes are in the CSV, XLSX and JSON exports.", ""]
+    for s in shown:
+        out += [f"## {_md_escape(s['label'])}", ""]
+        out.append(f"**{s['volume']} items** ({100 * s['share']:.1f}%), {_pct((s['trend'] or {}).get('change_pct'))} vs last month; "
+                   f"net sentiment {s['net_sentiment']:+.0f}; suggested owner: **{s['suggested_owner']}**.")
         if s["summary"]:
             out += ["", " ".join(_md_escape(x) for x in s["summary"])]
         mix = ", ".join(f"{c} {100 * v:.0f}%" for c, v in s["cause_mix"].items() if v)
         if mix:
             out += ["", f"Causes: {mix}."]
+        if s["impact"]:
+            i = s["impact"]
+            out += ["", f"Impact on the rating: {i['value']:+.3f} (95% CI {i['ci_low']:+.3f} to {i['ci_high']:+.3f})."]
         if s["keywords"]:
-            out += ["", "Keywords: " + ", ".join(s["keywords"])]
+            out += ["", "Keywords: " + ", ".join(_md_escape(k) for k in s["keywords"])]
         if s["quotes"]:
             out += ["", "Quotes:"] + [f"- “{_md_escape(q['text'][:280])}” ({q.get('channel') or '—'}, {str(q.get('date') or '')[:10]})"
                                       for q in s["quotes"][:5]]
         out.append("")
     return "\n".join(out)
+
+
+def _q(q: float) -> str:
+    return "q < 1e-6" if q < 1e-6 else f"q = {q:.2g}"
+
+
+def _pct(value) -> str:
+    return "new" if value is None else f"{value:+.0f}%"
 
 
 def _md_escape(text: str) -> str:

@@ -47,7 +47,7 @@ def issue_summaries(
     """One summary per theme (largest first) from documents with predictions and the themes table."""
     metrics = theme_metrics(docs)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
-    spikes = detect_spikes(docs)
+    spikes = detect_spikes(docs, freq="month")
     impact = theme_impact(docs).set_index("theme_id")
     keywords = themes.set_index("theme_id")["keywords"].to_dict() if "keywords" in themes else {}
     out = []
