@@ -123,15 +123,12 @@ def app_cmd(
 
 
 def _serve(store: Path, port: int) -> None:
+    from voc.app.serve import streamlit_command
     from voc.store import Store
 
     Store(store, read_only=True).count("documents")
     console.print(f"Serving the app on http://127.0.0.1:{port} for {store} (Ctrl+C to stop)")
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--", "--store", str(store),
-    ]
+    cmd = streamlit_command(store, port)
     raise typer.Exit(subprocess.call(cmd, env={**os.environ, "VOC_STORE": str(store)}))
 
 

@@ -1,0 +1,64 @@
+"""Start `streamlit run app.py` for a store on 127.0.0.1 and wait until it is healthy (CLI, tests, benchmarks)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from voc.errors import VocError
+from voc.paths import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+def streamlit_command(store: str | Path, port: int) -> list[str]:
+    """The command line that serves the app for `store` on 127.0.0.1:port, headless, without usage stats."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--browser.gatherUsageStats", "false", "--", "--store", str(store),
+    ]  # fmt: skip
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: str | Path, log_path: Path, timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """Start the app in a child process (output to log_path) and return it with its URL once healthy."""
+    port = free_port()
+    log = open(log_path, "w")  # noqa: SIM115 (the child owns it; closed when we return or fail)
+    proc = subprocess.Popen(streamlit_command(store, port), stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).status == 200:
+                return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            stop_server(proc)
+            raise VocError(f"streamlit did not start; its log ends with:\n{log_path.read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate the app process (kill it if it does not stop in 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
