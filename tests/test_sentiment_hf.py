@@ -10,54 +10,17 @@ from voc.errors import ModelError
 from voc.lenses.sentiment import COLUMNS, SentimentLens
 from voc.lenses.sentiment_hf import label_matrix
 
-WORDS = [
-    "the",
-    "staff",
-    "were",
-    "lovely",
-    "app",
-    "keeps",
-    "crashing",
-    "great",
-    "flight",
-    "lost",
-    "my",
-    "bag",
-    "bad",
-    "good",
-    "service",
-    ",",
-    ".",
-    "!",
-]
-
+from tiny_bert import save_tokenizer, tiny_config
 
 def _tiny_model(folder, id2label: dict[int, str]):
     """Save a random-init tiny BERT sequence classifier and a WordPiece tokenizer into folder."""
     import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+    from transformers import BertForSequenceClassification
 
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab = (
-        ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-        + WORDS
-        + [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz"]
-    )
-    vocab += list("abcdefghijklmnopqrstuvwxyz")
-    (folder / "vocab.txt").write_text("\n".join(dict.fromkeys(vocab)) + "\n", encoding="utf-8")
-    tok = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=True)
-    tok.save_pretrained(str(folder))
+    tok = save_tokenizer(folder)
     torch.manual_seed(0)
-    cfg = BertConfig(
-        vocab_size=len(tok),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=37,
-        max_position_embeddings=64,
-        num_labels=len(id2label),
-        id2label=id2label,
-        label2id={v: k for k, v in id2label.items()},
+    cfg = tiny_config(
+        len(tok), num_labels=len(id2label), id2label=id2label, label2id={v: k for k, v in id2label.items()}
     )
     BertForSequenceClassification(cfg).eval().save_pretrained(str(folder))
     return folder

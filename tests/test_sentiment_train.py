@@ -12,6 +12,8 @@ from voc.config import EncoderConfig, SentimentConfig
 from voc.lenses.sentiment import SentimentLens
 from voc.train.sentiment_fit import FitConfig, _batch_loss
 
+from tiny_bert import save_tokenizer, tiny_config
+
 
 @pytest.mark.skipif(
     not all(
@@ -59,46 +61,15 @@ def test_binary_rows_are_scored_on_negative_vs_positive_only():
 def test_package_checkpoint_int8_onnx_matches_torch(tmp_path):
     """A tiny BERT checkpoint goes through the real export path and the lens reproduces torch's predictions."""
     import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertModel
 
     from voc.train.sentiment import package_checkpoint
     from voc.train.sentiment_fit import predict_probs
 
     ckpt = tmp_path / "best"
-    ckpt.mkdir()
-    words = [
-        "the",
-        "staff",
-        "were",
-        "lovely",
-        "app",
-        "keeps",
-        "crashing",
-        "great",
-        "flight",
-        "lost",
-        "my",
-        "bag",
-        "bad",
-        "good",
-        ".",
-        "!",
-    ]
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words, *"abcdefghijklmnopqrstuvwxyz"]
-    (ckpt / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tok = BertTokenizerFast(vocab_file=str(ckpt / "vocab.txt"), do_lower_case=True)
-    tok.save_pretrained(str(ckpt))
+    tok = save_tokenizer(ckpt)
     torch.manual_seed(0)
-    BertModel(
-        BertConfig(
-            vocab_size=len(vocab),
-            hidden_size=32,
-            num_hidden_layers=2,
-            num_attention_heads=2,
-            intermediate_size=64,
-            max_position_embeddings=64,
-        )
-    ).save_pretrained(str(ckpt))
+    BertModel(tiny_config(len(tok))).save_pretrained(str(ckpt))
     head = torch.nn.Linear(32, 3)
     torch.save(head.state_dict(), ckpt / "head.pt")
 
