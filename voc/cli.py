@@ -123,10 +123,14 @@ def app_cmd(
 
 
 def _serve(store: Path, port: int) -> None:
-    from voc.app.serve import streamlit_command
+    from voc.app.serve import prepare_store, streamlit_command
     from voc.store import Store
 
     Store(store, read_only=True).count("documents")
+    with console.status("Preparing the store for the app…"):
+        seconds = prepare_store(store)
+    if seconds is not None:
+        console.print(f"Store prepared in {seconds:.1f} s")
     console.print(f"Serving the app on http://127.0.0.1:{port} for {store} (Ctrl+C to stop)")
     cmd = streamlit_command(store, port)
     raise typer.Exit(subprocess.call(cmd, env={**os.environ, "VOC_STORE": str(store)}))

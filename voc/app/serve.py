@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from voc.errors import VocError
 from voc.paths import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,8 +38,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def prepare_store(store: str | Path) -> float | None:
+    """Build the app's fact table for `store` before serving (seconds taken; None if the store cannot be read)."""
+    from voc.app.fact import prepare
+
+    try:
+        return prepare(store)[1]
+    except VocError as exc:
+        log.warning("not preparing %s for the app: %s", store, exc)
+        return None
+
+
 def start_server(store: str | Path, log_path: Path, timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """Start the app in a child process (output to log_path) and return it with its URL once healthy."""
+    """Prepare the store, start the app in a child process (output to log_path), return it and its URL once healthy."""
+    prepare_store(store)
     port = free_port()
     log = open(log_path, "w")  # noqa: SIM115 (the child owns it; closed when we return or fail)
     proc = subprocess.Popen(streamlit_command(store, port), stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)

@@ -1,55 +1,26 @@
-"""The SQL layer of the app: an in-memory copy of the store for aggregates, and the filtered base view.
+"""The SQL layer of the app: the `fact` table for aggregates, and the filtered base view.
 
-Aggregates run on an in-memory DuckDB copy of the store's joined documents x predictions without the text
-("fact" table, built once per store content version with one ATTACH + CREATE TABLE AS, ~1 s per million
-rows), so a page or a filter change never re-joins the store. Text is read from the store itself, only for
-the rows shown (voc.app.texts).
+Aggregates run on the store's joined documents x predictions without the text (the `fact` table, materialised
+once per store content version in the voc cache, see voc.app.fact), so a page or a filter change never
+re-joins the store. Text is read from the store itself, only for the rows shown (voc.app.texts).
 """
 
 from __future__ import annotations
-
-import time
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from voc.app.store_access import open_store, run_query
-from voc.errors import StoreError
+from voc.app.fact import open_fact
+from voc.app.store_access import run_query
 from voc.insights.filters import Filter
 
 ThemeMap = tuple[tuple[int, int, str, str | None], ...]
 
-FACT_SQL = (
-    "SELECT d.doc_id, timezone('UTC', d.date) AS date, d.channel, d.source, d.rating, d.rating_scale, "
-    "d.rating_norm, d.segments, p.sentiment, p.sentiment_score, p.theme_id, p.causes "
-    "FROM s.documents d LEFT JOIN s.predictions p ON p.doc_id = d.doc_id"
-)
-
-
-@st.cache_resource(show_spinner="Loading the store into memory…", max_entries=1)
+@st.cache_resource(show_spinner="Preparing the store for the app…", max_entries=1)
 def fact_db(path: str, ver: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB holding `fact`: one row per document with its predictions, no text."""
-    open_store(path).count("documents")  # version check, clear errors
-    mem = duckdb.connect()
-    mem.execute("SET TimeZone = 'UTC'")
-    quoted_path = path.replace("'", "''")
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            mem.execute(f"ATTACH '{quoted_path}' AS s (READ_ONLY)")
-            break
-        except duckdb.Error as exc:
-            if time.monotonic() > deadline:
-                raise StoreError(
-                    f"cannot read store {path}: {exc}; is a pipeline holding it? retry later"
-                ) from None
-            time.sleep(0.2)
-    try:
-        mem.execute(f"CREATE TABLE fact AS {FACT_SQL}")
-    finally:
-        mem.execute("DETACH s")
-    return mem
+    """A read-only connection to the `fact` table of this store version (voc.app.fact; built if missing)."""
+    return open_fact(path, ver)
 
 
 def fact_query(path: str, ver: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from voc.app.fact import file_version, store_content_version
 from voc.store import Store
 
 
@@ -29,14 +30,7 @@ def open_store(path: str) -> Store:
 
 def data_version(path: str) -> str:
     """A token that changes whenever the store file (or its WAL) is written; part of every cache key."""
-    parts = []
-    for p in (Path(path), Path(path + ".wal")):
-        try:
-            s = p.stat()
-            parts.append(f"{s.st_mtime_ns}:{s.st_size}")
-        except OSError:
-            parts.append("-")
-    return "/".join(parts)
+    return file_version(path)
 
 
 def run_query(path: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
@@ -48,10 +42,4 @@ def run_query(path: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def content_version(path: str, file_ver: str) -> str:
     """A token for the documents and predictions only (theme renames and edits leave it unchanged)."""
-    with open_store(path).reader() as session:
-        row = session.con.execute(
-            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM predictions), "
-            "(SELECT sum(hash(doc_id, theme_id, sentiment)) FROM predictions), "
-            "(SELECT max(run_id) || max(coalesce(finished_at, started_at))::VARCHAR FROM runs)"
-        ).fetchone()
-    return ":".join(str(v) for v in row)
+    return store_content_version(path)
