@@ -92,8 +92,8 @@ def test_browser_end_to_end(server, browser_page, tmp_path):
     # Overview; a sidebar filter changes the numbers and lands in the URL
     visit("overview")
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    page.locator(".js-plotly-plot").first.wait_for()  # plotly paints after the script finishes
-    assert page.locator(".js-plotly-plot").count() == 1  # the theme map
+    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the theme map
     before = _volume(page)
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
     page.get_by_role("option", name="tickets", exact=True).click()

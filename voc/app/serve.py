@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 def streamlit_command(store: str | Path, port: int) -> list[str]:
     """The command line that serves the app for `store` on 127.0.0.1:port, headless, without usage stats."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "app.py"),
+        sys.executable, "-m", "voc.app.launch", str(PROJECT_ROOT / "app.py"),
         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--", "--store", str(store),
     ]  # fmt: skip

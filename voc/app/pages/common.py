@@ -18,15 +18,6 @@ def stats_or_stop(ctx: Ctx) -> pd.DataFrame:
     return stats
 
 
-def has_plotly() -> bool:
-    """Whether plotly is importable (charts fall back to Streamlit's built-ins)."""
-    try:
-        import plotly  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def theme_picker(ctx: Ctx, stats: pd.DataFrame, label: str = "Theme", key: str = "theme_sel") -> int | None:
     """A selectbox over the filtered themes (largest first), seeded from and written to ?theme=."""
     real = stats[stats["theme_id"] >= 0]

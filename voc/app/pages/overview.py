@@ -7,7 +7,7 @@ import streamlit as st
 
 from voc.app import data
 from voc.app.context import Ctx
-from voc.app.pages.common import has_plotly, stats_or_stop
+from voc.app.pages.common import stats_or_stop
 from voc.app.render import escape, fmt_num, plain
 
 
@@ -44,32 +44,54 @@ def kpi_tiles(ctx: Ctx) -> None:
         )
 
 
+def theme_map_spec(real: pd.DataFrame, labelled: int = 12) -> dict:
+    """Vega-Lite bubble chart: one row per parent theme, a bubble per theme at its net sentiment, area = volume."""
+    order = real.groupby("parent_safe")["volume"].sum().sort_values(ascending=False).index.tolist()
+    y = {"field": "parent_safe", "type": "nominal", "sort": order, "title": None}
+    x = {"field": "net_sentiment", "type": "quantitative", "scale": {"domain": [-100, 100]}, "title": "Net sentiment"}
+    return {
+        "height": max(240, 64 * len(order)),
+        "layer": [
+            {
+                "mark": {"type": "circle", "opacity": 0.8, "stroke": "#555", "strokeWidth": 0.5},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "size": {"field": "volume", "type": "quantitative", "scale": {"range": [20, 1400]}, "legend": None},
+                    "color": {
+                        "field": "net_sentiment",
+                        "type": "quantitative",
+                        "scale": {"scheme": "redyellowgreen", "domain": [-100, 100]},
+                        "title": "net",
+                    },
+                    "tooltip": [
+                        {"field": "theme_safe", "title": "Theme"},
+                        {"field": "parent_safe", "title": "Parent"},
+                        {"field": "volume", "title": "Volume", "format": ","},
+                        {"field": "net_sentiment", "title": "Net sentiment", "format": "+.0f"},
+                    ],
+                },
+            },
+            {
+                "transform": [{"filter": f"datum.rank <= {int(labelled)}"}],
+                "mark": {"type": "text", "dy": -14, "fontSize": 11},
+                "encoding": {"x": x, "y": y, "text": {"field": "theme_safe"}},
+            },
+        ],
+    }
+
+
 def theme_map(stats: pd.DataFrame) -> None:
-    """Treemap of theme volume, coloured by net sentiment, grouped by parent theme."""
+    """Bubble chart of theme volume x net sentiment, coloured by sentiment, grouped by parent theme."""
     real = stats[stats["theme_id"] >= 0].head(60).copy()
     if real.empty:
         st.info("No themed feedback under these filters.")
         return
     real["theme_safe"] = real["theme"].map(plain)
-    real["parent_safe"] = real["parent"].map(plain)
-    if has_plotly():
-        import plotly.express as px
-
-        fig = px.treemap(
-            real,
-            path=["parent_safe", "theme_safe"],
-            values="volume",
-            color="net_sentiment",
-            color_continuous_scale="RdYlGn",
-            range_color=(-100, 100),
-            hover_data={"volume": ":,", "net_sentiment": ":.0f"},
-        )
-        fig.update_layout(
-            margin={"t": 10, "l": 0, "r": 0, "b": 0}, height=420, coloraxis_colorbar_title="net"
-        )
-        st.plotly_chart(fig, width="stretch", key="theme_map")
-    else:
-        st.bar_chart(real.set_index("theme")["volume"])
+    real["parent_safe"] = real["parent"].fillna("Other").map(plain)
+    real["rank"] = range(1, len(real) + 1)
+    data_ = real[["theme_safe", "parent_safe", "volume", "net_sentiment", "rank"]]
+    st.vega_lite_chart(data_, theme_map_spec(real), width="stretch", key="theme_map")
 
 
 def render(ctx: Ctx) -> None:
@@ -85,7 +107,8 @@ def render(ctx: Ctx) -> None:
     with left:
         st.subheader("Theme map")
         st.caption(
-            "Area = volume in the filtered range; colour = net sentiment (% positive - % negative); grouped by parent theme."
+            "One row per parent theme; each bubble is a theme: area = volume in the filtered range, position and "
+            "colour = net sentiment (% positive - % negative). Hover for details."
         )
         theme_map(stats)
     with right:
