@@ -1,6 +1,7 @@
 """The Ray engine: the local engine's stages run through Ray Data, with one model load per actor.
 
-The driver reads the inputs (voc.ingest) and turns each ingest chunk into one dataset row. Ray Data sends
+The driver reads the inputs (voc.ingest) chunk by chunk into Ray's object store, one dataset block per ingest
+chunk, so its own memory holds one chunk at a time (the object store spills to disk). Ray Data sends
 the chunks through `map_batches` on an actor pool: each actor loads the models once and runs clean and
 encode+lenses on whole chunks. The driver then dedupes each chunk against the store and writes it in one
 transaction, in input order, exactly as the local engine does (the store is a local DuckDB file). Actors
@@ -150,12 +151,26 @@ def run_pipeline_ray(
     return RunResult(run_id, counts, dict(timer.seconds), detections, Path(cfg.store.path), rss, themes)
 
 
+def _put_chunks(sources) -> tuple[list[tuple[int, SimpleNamespace]], list]:
+    """Read the inputs chunk by chunk into Ray's object store (which spills to disk), so the driver holds one
+    chunk at a time; return each chunk's (input index, row accounting) and the object refs, in input order."""
+    import ray
+
+    chunks, refs = [], []
+    for idx, source in enumerate(sources):
+        for batch in source.batches():
+            frame = pd.DataFrame({"chunk": [len(chunks)], "payload": [pickle.dumps(batch.frame)]})
+            refs.append(ray.put(frame))
+            chunks.append((idx, SimpleNamespace(read=batch.read, rejects=batch.rejects)))
+    return chunks, refs
+
+
 def _run_chunks(sources, cfg, store, run_id, counts, timer, progress, workers, encoder) -> dict[str, str]:
     """Ship every ingest chunk through the actor pool and write the results back chunk by chunk, in order."""
     import ray
 
     with timer.stage("read"):
-        chunks = [(idx, batch) for idx, source in enumerate(sources) for batch in source.batches()]
+        chunks, refs = _put_chunks(sources)
     for idx, source in enumerate(sources):  # inputs without data rows are finished already
         if not any(i == idx for i, _ in chunks):
             store.set_progress(run_id, **Checkpoint(idx, source.name, finished=True).as_kwargs())
@@ -164,13 +179,10 @@ def _run_chunks(sources, cfg, store, run_id, counts, timer, progress, workers, e
     with timer.stage("dedupe"):
         known = _stored_ids(store)
     size = min(workers, len(chunks))
-    items = [{"chunk": i, "payload": pickle.dumps(b.frame)} for i, (_, b) in enumerate(chunks)]
-    # the frames are shipped now; keep only what the driver's writes need
-    chunks = [(idx, SimpleNamespace(read=b.read, rejects=b.rejects)) for idx, b in chunks]
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # chunks come back, and are written, in input order
     ctx.enable_progress_bars = False  # voc's own progress bars report the rows
-    ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
+    ds = ray.data.from_pandas_refs(refs).map_batches(
         ChunkAnalyser,
         fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "known_ids": ray.put(sorted(known))},
         compute=ray.data.ActorPoolStrategy(size=size),
