@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 
 MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.4
@@ -19,6 +20,7 @@ UNDETERMINED = "und"
 _NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\[[A-Z]+\]|[#\d_]+")
 _lock = threading.Lock()
 _identifier = None
+_batch = None
 
 
 def _get_identifier():
@@ -32,12 +34,54 @@ def _get_identifier():
     return _identifier
 
 
-def detect_language(text: str) -> str:
-    """Return the ISO 639-1 code of text, or "und" when it is too short or ambiguous to tell."""
-    content = _NOISE.sub(" ", text or "")
-    if sum(ch.isalpha() for ch in content) < MIN_LETTERS:
-        return UNDETERMINED
-    lang, confidence = _get_identifier().classify(content)
+def _get_batch():
+    global _batch
+    if _batch is None:
+        identifier = _get_identifier()
+        with _lock:
+            if _batch is None:
+                from voc.clean.langbatch import BatchIdentifier
+
+                _batch = BatchIdentifier(identifier)
+    return _batch
+
+
+def _enough_letters(content: str) -> bool:
+    """True when content has at least MIN_LETTERS letters (stops counting there)."""
+    found = 0
+    for ch in content:
+        if ch.isalpha():
+            found += 1
+            if found >= MIN_LETTERS:
+                return True
+    return False
+
+
+def _decide(lang: str, confidence: float) -> str:
     if confidence < MIN_CONFIDENCE or len(lang) != 2:
         return UNDETERMINED
     return lang
+
+
+def detect_language(text: str) -> str:
+    """Return the ISO 639-1 code of text, or "und" when it is too short or ambiguous to tell."""
+    content = _NOISE.sub(" ", text or "")
+    if not _enough_letters(content):
+        return UNDETERMINED
+    return _decide(*_get_identifier().classify(content))
+
+
+def detect_languages(texts: Sequence[str]) -> list[str]:
+    """detect_language over a list of texts (same answers), scoring all of them in one numpy pass."""
+    out = [UNDETERMINED] * len(texts)
+    todo: list[int] = []
+    contents: list[str] = []
+    for i, text in enumerate(texts):
+        content = _NOISE.sub(" ", text or "")
+        if _enough_letters(content):
+            todo.append(i)
+            contents.append(content)
+    if contents:
+        for i, (lang, confidence) in zip(todo, _get_batch().classify_many(contents)):
+            out[i] = _decide(lang, confidence)
+    return out

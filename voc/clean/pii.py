@@ -15,10 +15,13 @@ _EMAIL = re.compile(
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}\b"
 )
 
+# Every match has a local-part character right before "@" and a letter or digit right after it.
+_EMAIL_HINT = re.compile(r"[A-Za-z0-9._%+'-]@[A-Za-z0-9]")
+
 
 def find_emails(text: str) -> Iterator[Span]:
     """Email addresses."""
-    if "@" not in text:
+    if "@" not in text or not _EMAIL_HINT.search(text):
         return
     for m in _EMAIL.finditer(text):
         yield m.start(), m.end(), "EMAIL"

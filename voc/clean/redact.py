@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from voc.clean.names import find_names_batch
@@ -13,16 +14,30 @@ PII_TYPES = ("EMAIL", "PHONE", "CARD", "IBAN", "IP", "URL", "PERSON")
 DETECTORS = {**REGEX_DETECTORS, "PHONE": find_phones}
 # On overlap the longer span wins; on equal length the earlier type here wins.
 _PRIORITY = {t: i for i, t in enumerate(("URL", "EMAIL", "IBAN", "CARD", "IP", "PHONE", "PERSON"))}
+_NEEDS_DIGIT = frozenset(("PHONE", "CARD", "IBAN", "IP"))
+# Fewest decimal digits (regex \d) a match needs: a phone has 7, a card 13, an IBAN 2.
+_MIN_DECIMALS = {"PHONE": 7, "CARD": 13, "IBAN": 2}
+_ASCII_DECIMAL = re.compile(r"[0-9]")
+_ASCII_DECIMALS = str.maketrans("", "", "0123456789")
+
+
+def _digit_counts(text: str) -> tuple[bool, int]:
+    """(any str.isdigit character, number of decimal digits), cheaply for ASCII text."""
+    if text.isascii():
+        if _ASCII_DECIMAL.search(text) is None:
+            return False, 0
+        return True, len(text) - len(text.translate(_ASCII_DECIMALS))
+    return any(map(str.isdigit, text)), sum(map(str.isdecimal, text))
 
 
 def find_regex_pii(text: str, types: Iterable[str] = PII_TYPES) -> list[Span]:
     """All regex-detected PII spans (overlapping candidates included) in text."""
     spans: list[Span] = []
-    has_digit = any(c.isdigit() for c in text)
+    has_digit, decimals = _digit_counts(text)
     for kind in types:
         if kind == "PERSON" or kind not in DETECTORS:
             continue
-        if not has_digit and kind in ("PHONE", "CARD", "IBAN", "IP"):
+        if kind in _NEEDS_DIGIT and (not has_digit or decimals < _MIN_DECIMALS.get(kind, 0)):
             continue
         spans.extend(DETECTORS[kind](text))
     return spans
