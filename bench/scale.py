@@ -39,7 +39,7 @@ from bench.peer_proc import (
 )
 from bench.scale_corpus import load_pool, write_corpus
 
-STAGES = ("open", "load_models", "clean", "dedupe", "encode+lenses", "store", "themes")
+STAGES = ("open", "load_models", "clean", "dedupe", "encode", "sentiment", "rootcause", "store", "themes")
 
 
 def run_size(csv: Path, work: Path, tag: str, env: dict[str, str]) -> dict:

@@ -45,7 +45,7 @@ def run_summary(result, top_themes: pd.DataFrame | None = None) -> None:
         [(k, v, 100 * v / total) for k, v in result.timings.items()], columns=["stage", "seconds", "% of time"]
     )
     console.print(frame_table(timings, title=f"Timings (peak RSS {result.peak_rss_mb:,.0f} MB)", floatfmt="{:.2f}"))
-    if c.accepted and "encode+lenses" in result.timings:
+    if c.accepted and "encode" in result.timings:
         console.print(f"throughput: {c.read / total:,.0f} rows/s end to end")
     if top_themes is not None and len(top_themes):
         console.print(frame_table(top_themes, title="Top themes", floatfmt="{:.2f}"))

@@ -221,8 +221,9 @@ def _process_batch(
         fresh = cleaned[~dup].reset_index(drop=True)
     analysed = None
     if len(fresh):
-        with timer.stage("encode+lenses"):
-            analysed = analyse_batch(fresh, models)
+        analysed = analyse_batch(fresh, models)
+        for stage, seconds in analysed.seconds.items():
+            timer.seconds[stage] += seconds
     reasons = rejects["reason"].value_counts().to_dict() if len(rejects) else {}
     with timer.stage("store"):
         accepted, n_dup = write_analysed_batch(

@@ -3,7 +3,7 @@
 The driver reads the inputs (voc.ingest) chunk by chunk into Ray's object store, one dataset block per ingest
 chunk, so its own memory holds one chunk at a time (the object store spills to disk). Ray Data sends
 the chunks through `map_batches` on an actor pool: each actor loads the models once and runs clean and
-encode+lenses on whole chunks. The driver then dedupes each chunk against the store and writes it in one
+encode and the lenses on whole chunks. The driver then dedupes each chunk against the store and writes it in one
 transaction, in input order, exactly as the local engine does (the store is a local DuckDB file). Actors
 return their document vectors, which the driver puts into its own embedding cache, so the themes stage
 (fit on a sample, then assignment, at the driver) does not re-encode documents on a multi-machine cluster.
@@ -78,7 +78,7 @@ def _analyse_chunk(frame: pd.DataFrame, cfg: PipelineConfig, models, known: set[
         "rejects": rejects,
         "analysed": analysed,
         "versions": dict(models.versions),
-        "seconds": {"clean": t1 - t0, "encode+lenses": time.perf_counter() - t1},
+        "seconds": {"clean": t1 - t0, **(analysed.seconds if analysed is not None else {})},
     }
 
 

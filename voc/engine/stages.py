@@ -5,6 +5,7 @@ Each stage takes and returns pandas frames and holds no global state; models are
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,15 +52,18 @@ class Analysed:
     predictions: pd.DataFrame
     sentences: pd.DataFrame
     vectors: np.ndarray
+    seconds: dict[str, float] = field(default_factory=dict)  # encode, sentiment, rootcause
 
 
 def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     """Encode a cleaned batch once and run the per-document lenses over it (themes come later)."""
     from voc.clean.sentences import split_sentences
 
+    clock = _Clock()
     texts = docs["text"].tolist()
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
     doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
+    clock.lap("encode")
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
     sentence_rows = _sentence_frame(docs["doc_id"].tolist(), spans)
     if models.sentiment is not None:
@@ -70,12 +74,27 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
         if len(per_sentence) == len(sentence_rows):
             sentence_rows["sentiment"] = per_sentence["sentiment"].to_numpy()
             sentence_rows["sentiment_score"] = per_sentence["sentiment_score"].to_numpy()
+        clock.lap("sentiment")
     if models.rootcause is not None:
         causes = models.rootcause.predict(texts, spans, doc_vecs, sent_vecs)
         preds["causes"] = causes["causes"].to_numpy()
         preds["cause_scores"] = causes["cause_scores"].to_numpy()
         preds["cause_evidence"] = causes["cause_evidence"].to_numpy()
-    return Analysed(predictions=_complete(preds), sentences=sentence_rows, vectors=doc_vecs)
+        clock.lap("rootcause")
+    return Analysed(_complete(preds), sentence_rows, doc_vecs, clock.seconds)
+
+
+class _Clock:
+    """Seconds per named step, measured lap by lap."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self._last
+        self._last = now
 
 
 def _sentence_frame(doc_ids: list[str], spans: list[list[tuple[int, int]]]) -> pd.DataFrame:
