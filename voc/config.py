@@ -97,6 +97,7 @@ class ThemesConfig(_Section):
     seed_threshold: float = Field(default=0.55, ge=-1, le=1)  # cosine to a seed theme to join it (guided)
     parents: int | None = Field(default=None, gt=0)  # parent themes; None = about sqrt(children)
     min_theme_size: int = Field(default=5, gt=0)
+    merge_threshold: float = Field(default=0.9, ge=0, le=1)  # merge child themes with centroid cosine >= this; 1 = off
 
 
 class RootCauseConfig(_Section):

@@ -2,12 +2,16 @@
 
 Fit (ThemeModel.fit): a seeded sample of at most `sample_size` docs -> guided seed themes first (docs with
 cosine >= seed_threshold to a seed's name+examples join it) -> reduction block (UMAP over exact cosine kNN by
-default) -> clustering block (HDBSCAN, min_cluster_size auto ~ n/300) -> the rest of the corpus is assigned to
-the nearest centroid in batches (flat memory). Outliers: (1) HDBSCAN outliers are re-assigned by a k-means pass
-in the reduced space seeded at the clusters' means; (2) any doc whose cosine to its theme centroid is below
-`other_threshold` goes to the explicit "Other" theme (theme_id 0, a real row). Labels: c-TF-IDF keywords plus
-spaCy noun-chunk / verb-object phrases from a few representative docs, ranked by cosine to the centroid,
-unique across themes. Hierarchy: parents (level 0) group child centroids (average-linkage cosine).
+default) -> clustering block (HDBSCAN, min_cluster_size auto ~ n/300) -> near-duplicate clusters merged
+(average-linkage on centroid cosine >= `merge_threshold`; fights fragmentation) -> the rest of the corpus is
+assigned to the nearest centroid in batches (flat memory). Outliers: (1) HDBSCAN fixes the number of themes
+and a k-means pass in the reduced space (k-means++ init, clustering.refine) gives every doc its nearest
+region; (2) any doc whose cosine to its theme centroid is below `other_threshold` goes to the explicit "Other"
+theme (theme_id 0, a real row). Keywords: c-TF-IDF terms found in >= 10% of a theme's docs, skipping terms
+that share no theme document with most keywords kept so far (coherent lists, not word salad). Labels: those
+keywords plus spaCy noun-chunk / verb- object phrases from a few representative docs, ranked by cosine to the
+centroid, unique across themes.
+Hierarchy: parents (level 0) group child centroids (average-linkage cosine).
 Identity (match_themes/reconcile), edits (apply_edits), taxonomy YAML and per-theme sentiment are pure
 functions over DataFrames; the engine reads and writes the store.
 """

@@ -124,17 +124,37 @@ def ctfidf_keywords(
     loose = np.where(doc_freq >= np.minimum(2, sizes)[:, None], weights, 0.0)
     weights = np.where((strict > 0).any(axis=1, keepdims=True), strict, loose)
     words = vec.get_feature_names_out()
+    Xb = (X > 0).astype(np.float32).tocsr()
     out = []
-    for row in weights:
-        top = [words[i] for i in np.argsort(-row, kind="stable")[: top_n * 2] if row[i] > 0]
-        # Prefer a bigram over its own unigrams; keep the order of weights.
-        kept: list[str] = []
-        for w in top:
-            if any(w != k and (w in k.split() or k in w.split()) for k in kept):
-                continue
-            kept.append(w)
-        out.append(kept[:top_n])
+    for i, row in enumerate(weights):
+        cand = [j for j in np.argsort(-row, kind="stable")[: top_n * 3] if row[j] > 0]
+        members = M[i].indices
+        co = (Xb[members][:, cand].T @ Xb[members][:, cand]).toarray() if len(cand) else np.zeros((0, 0))
+        out.append(_coherent_terms([str(words[j]) for j in cand], co, top_n))
     return out
+
+
+def _coherent_terms(terms: list[str], co: np.ndarray, top_n: int, min_keep: int = 3) -> list[str]:
+    """Terms in weight order, skipping a term that shares no theme document with most terms kept so far.
+
+    Also prefers a bigram over its own unigrams. Keywords that never appear together read as a word salad
+    (and score badly on NPMI coherence); a list shorter than min_keep is topped up in weight order.
+    """
+    kept: list[int] = []
+    for a, term in enumerate(terms):
+        if len(kept) >= top_n:
+            break
+        if any(term != terms[k] and (term in terms[k].split() or terms[k] in term.split()) for k in kept):
+            continue
+        if kept and (co[a, kept] > 0).sum() * 2 < len(kept):
+            continue
+        kept.append(a)
+    for a, term in enumerate(terms):
+        if len(kept) >= min(min_keep, top_n):
+            break
+        if a not in kept and not any(term in terms[k].split() or terms[k] in term.split() for k in kept):
+            kept.append(a)
+    return [terms[k] for k in kept]
 
 
 @lru_cache(maxsize=1)

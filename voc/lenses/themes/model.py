@@ -67,8 +67,9 @@ class ThemeModel:
         s_emb = _fit.normalize(emb[idx])
         seed_names, seed_cents = _fit.seed_centroids(cfg.seed_themes, encode_phrases)
         child_lab, cents, n_seeds = _fit.fit_children(
-            s_emb, cfg.reduction, cfg.clustering, cfg.seed, seed_cents, cfg.seed_threshold, cfg.min_theme_size
-        )
+            s_emb, cfg.reduction, cfg.clustering, cfg.seed, seed_cents, cfg.seed_threshold,
+            cfg.min_theme_size, cfg.merge_threshold,
+        )  # fmt: skip
         timings["cluster_s"] = time.perf_counter() - t0
         # Outlier strategy, step 2: a doc too far from its theme's centroid goes to the explicit Other theme.
         k = len(cents)
