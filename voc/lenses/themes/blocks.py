@@ -66,6 +66,10 @@ def reduce(embeddings: np.ndarray, spec: dict[str, Any], seed: int) -> np.ndarra
         enable_numba_cache()
         from umap import UMAP
 
+        from voc.lenses.themes.kernels import cache_umap_kernels
+
+        cache_umap_kernels()
+
         params["n_neighbors"] = max(2, min(int(params.get("n_neighbors", 15)), n - 1))
         params["n_components"] = min(int(params.get("n_components", 5)), max(2, n - 2))
         params.setdefault("low_memory", True)
