@@ -8,7 +8,10 @@ Playwright drives Debian's Chromium headless. Every time is until the page's end
 Overview by opening the URL in a fresh tab (so it includes loading Streamlit's JavaScript), every other page by
 clicking it in the sidebar as a user does (its queries are not cached yet); "reload" = opening the page's URL
 in the tab again (a full browser reload, queries cached); "filter change" = pick the tickets channel in the
-sidebar on Overview and wait for the first KPI to change.
+sidebar on Overview and wait for the first KPI to change; "cold tab" = the page's URL in a new browser context
+(empty browser cache: Streamlit's JavaScript is fetched and compiled again; queries cached), for the Overview and
+for the Export page, which draws no chart, as the framework's own floor. Medians of --repeats runs, each on a
+freshly started server (so every run's first renders are uncached on the server too).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -41,26 +45,13 @@ def _navigate(page, slug: str, title: str) -> float:
     return time.perf_counter() - t0
 
 
-def main() -> None:
-    """Print per-page browser timings and write bench/results/app_browser.json."""
+def _one_server(store: Path, titles: dict) -> dict[str, dict[str, float]]:
+    """One measured session on a freshly started server: {page: {measure: seconds}}."""
     from playwright.sync_api import sync_playwright
 
-    from voc.app.main import PAGES as TITLES
-    from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, prepare_store, start_server, stop_server
-    from voc.paths import cache_dir
-    from voc.store import Store
+    from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=1_000_000)
-    parser.add_argument("--store", type=Path, default=None)
-    args = parser.parse_args()
-    store = args.store or cache_dir() / "bench" / f"app_{args.docs}.duckdb"
-    if not store.exists():
-        raise SystemExit(f"{store} is missing: build it first with python -m bench.app --docs {args.docs}")
-    Store(store).ensure()
-    n = Store(store, read_only=True).count("documents")
-    rows = []
-    prepared = prepare_store(store)
+    out: dict[str, dict[str, float]] = {slug: {} for slug in PAGES}
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(store, Path(tmp) / "streamlit.log")
         try:
@@ -69,12 +60,11 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 for slug in PAGES:
                     if slug == "overview":
-                        first = _load(page, f"{url}/?page={slug}", slug)
+                        out[slug]["first_render_s"] = _load(page, f"{url}/?page={slug}", slug)
                     else:
-                        first = _navigate(page, slug, TITLES[slug][0])
-                    rows.append({"page": slug, "first_render_s": round(first, 2)})
-                for row in rows:
-                    row["reload_s"] = round(_load(page, f"{url}/?page={row['page']}", row["page"]), 2)
+                        out[slug]["first_render_s"] = _navigate(page, slug, titles[slug][0])
+                for slug in PAGES:
+                    out[slug]["reload_s"] = _load(page, f"{url}/?page={slug}", slug)
                 _load(page, f"{url}/?page=overview", "overview")
                 before = page.locator('[data-testid="stMetricValue"]').first.inner_text()
                 t0 = time.perf_counter()
@@ -84,18 +74,51 @@ def main() -> None:
                     "(b) => { const m = document.querySelector('[data-testid=\"stMetricValue\"]'); return m && m.innerText !== b; }",
                     arg=before, timeout=60_000,
                 )  # fmt: skip
-                rows[0]["filter_change_s"] = round(time.perf_counter() - t0, 2)
+                out["overview"]["filter_change_s"] = time.perf_counter() - t0
+                for slug in ("overview", "export"):  # a new tab with an empty browser cache, queries cached
+                    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                    out[slug]["cold_tab_s"] = _load(context.new_page(), f"{url}/?page={slug}", slug)
+                    context.close()
                 browser.close()
         finally:
             stop_server(proc)
+    return out
+
+
+def main() -> None:
+    """Print per-page browser timings and write bench/results/app_browser.json."""
+    from voc.app.main import PAGES as TITLES
+    from voc.app.serve import prepare_store
+    from voc.paths import cache_dir
+    from voc.store import Store
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1_000_000)
+    parser.add_argument("--store", type=Path, default=None)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    store = args.store or cache_dir() / "bench" / f"app_{args.docs}.duckdb"
+    if not store.exists():
+        raise SystemExit(f"{store} is missing: build it first with python -m bench.app --docs {args.docs}")
+    Store(store).ensure()
+    n = Store(store, read_only=True).count("documents")
+    prepared = prepare_store(store)
+    runs = [_one_server(store, TITLES) for _ in range(args.repeats)]
+    rows = [
+        {"page": slug, **{k: round(statistics.median(r[slug][k] for r in runs), 2) for k in runs[0][slug]}}
+        for slug in PAGES
+    ]
     print(__doc__)
     print(f"voc app in Chromium (headless, Playwright), {n:,} documents (resampled, see bench/app.py), "
           f"2 cores, load average {os.getloadavg()[0]:.1f}; store prepared in {prepared or 0:.1f} s before serving")
-    print(f"{'page':10} {'first render s':>15} {'reload s':>9} {'filter change s':>16}")
+    print(f"medians of {args.repeats} runs, each on a freshly started server")
+    print(f"{'page':10} {'first render s':>15} {'reload s':>9} {'cold tab s':>11} {'filter change s':>16}")
     for r in rows:
-        print(f"{r['page']:10} {r['first_render_s']:15} {r['reload_s']:9} {r.get('filter_change_s', ''):>16}")
+        print(f"{r['page']:10} {r['first_render_s']:15} {r['reload_s']:9} {r.get('cold_tab_s', ''):>11} "
+              f"{r.get('filter_change_s', ''):>16}")
     RESULTS.mkdir(exist_ok=True)
-    payload = {"documents": n, "prepare_s": prepared, "load_average": os.getloadavg()[0], "rows": rows}
+    payload = {"documents": n, "prepare_s": prepared, "load_average": os.getloadavg()[0], "repeats": args.repeats,
+               "rows": rows, "runs": runs}
     (RESULTS / "app_browser.json").write_text(json.dumps(payload, indent=1))
 
 

@@ -117,39 +117,38 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
             quote_cards(summary["quotes"], css="voc-representative")
     a, b = st.columns(2)
     with a:
-        st.markdown("**Weekly volume and negative share**")
+        st.markdown("**Weekly volume**")
         if len(mine):
             st.line_chart(mine[["volume"]], height=220)
-            st.line_chart(mine[["negative_share"]], height=160)
+            neg = mine["negatives"].iloc[-4:].sum() / max(1, mine["volume"].iloc[-4:].sum())
+            st.caption(f"Negative share over the last 4 weeks: {100 * neg:.0f}%.")
         else:
             st.info("No dated feedback for this theme.")
     with b:
-        st.markdown("**Root causes**")
-        mix = pd.DataFrame(
-            {"cause": list(CAUSE_LABELS), "share": [row.get(f"cause_{c}") or 0 for c in CAUSE_LABELS]}
+        dims = ["channel", *ctx.opts["segments"]]
+        dim = st.selectbox("Sentiment by", dims, key="seg_breakdown")
+        st.bar_chart(
+            data.breakdown(*ctx.args, theme_id, None if dim == "channel" else dim), height=220, stack=True
         )
-        st.bar_chart(mix.set_index("cause"), height=200)
-        recent = texts.recent_with_causes(*ctx.args, theme_id)
-        for cause in CAUSE_LABELS:
-            if (row.get(f"cause_{cause}") or 0) > 0:
-                with st.expander(f"{cause}: {100 * row[f'cause_{cause}']:.0f}% — evidence"):
-                    quote_cards(texts.top_evidence(recent, cause), only_cause=cause, css="voc-evidence")
-    c, d = st.columns(2)
-    with c:
-        st.markdown("**Sentiment by channel**")
-        st.bar_chart(data.breakdown(*ctx.args, theme_id, None), height=240, stack=True)
-    with d:
-        segs = list(ctx.opts["segments"])
-        if segs:
-            seg = st.selectbox("Sentiment by segment", segs, key="seg_breakdown")
-            st.bar_chart(data.breakdown(*ctx.args, theme_id, seg), height=240, stack=True)
+    st.markdown(f"**Root causes:** {cause_mix(row)}")
+    recent = texts.recent_with_causes(*ctx.args, theme_id)
+    present = [c for c in CAUSE_LABELS if (row.get(f"cause_{c}") or 0) > 0]
+    if present:
+        cause = st.radio(
+            "Evidence quotes for",
+            present,
+            horizontal=True,
+            format_func=lambda c: f"{c} ({100 * row[f'cause_{c}']:.0f}%)",
+            key=f"evidence_{theme_id}",
+        )
+        quote_cards(texts.top_evidence(recent, cause), only_cause=cause, css="voc-evidence")
     st.markdown("**Quotes**")
     pages = max(1, -(-int(row["volume"]) // PAGE_SIZE))
     page = st.number_input(
         f"Page (of {pages:,})", min_value=1, max_value=pages, value=1, step=1, key=f"qpage_{theme_id}"
     )
     if page == 1:  # the newest rows are already loaded with the evidence
-        quote_cards(texts.recent_with_causes(*ctx.args, theme_id).head(PAGE_SIZE))
+        quote_cards(recent.head(PAGE_SIZE))
     else:
         quote_cards(texts.quotes(*ctx.args, theme_id, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE))
 
