@@ -260,3 +260,13 @@ def test_documents_without_predictions_or_dates_render(tmp_path, monkeypatch):
     for page in PAGES:
         at = run_app(path, monkeypatch, page)
         assert not at.error, (page, [e.value for e in at.error])
+
+
+def test_themes_page_drills_down_only_after_a_theme_is_chosen(sample_store, monkeypatch):
+    at = run_app(sample_store, monkeypatch, "themes")
+    assert at.selectbox(key="theme_sel").value is None
+    assert not [m for m in at.markdown if "voc-quote" in m.value]
+    assert any("Choose a theme" in i.value for i in at.info)
+    at.selectbox(key="theme_sel").select_index(0).run()
+    assert at.selectbox(key="theme_sel").value is not None
+    assert len([m for m in at.markdown if "voc-quote" in m.value]) >= 5

@@ -19,7 +19,7 @@ def stats_or_stop(ctx: Ctx) -> pd.DataFrame:
 
 
 def theme_picker(ctx: Ctx, stats: pd.DataFrame, label: str = "Theme", key: str = "theme_sel") -> int | None:
-    """A selectbox over the filtered themes (largest first), seeded from and written to ?theme=."""
+    """A selectbox over the filtered themes (largest first), seeded from and written to ?theme=; None until one is picked."""
     real = stats[stats["theme_id"] >= 0]
     if real.empty:
         st.info("No themed feedback matches the filters.")
@@ -31,14 +31,18 @@ def theme_picker(ctx: Ctx, stats: pd.DataFrame, label: str = "Theme", key: str =
             wanted = int(st.query_params.get("theme", ""))
         except ValueError:
             wanted = None
-        st.session_state[key] = wanted if wanted in ids else ids[0]
-    elif st.session_state[key] not in ids:
-        st.session_state[key] = ids[0]
+        st.session_state[key] = wanted if wanted in ids else None
+    elif st.session_state[key] is not None and st.session_state[key] not in ids:
+        st.session_state[key] = None
     chosen = st.selectbox(
         label,
         ids,
         format_func=lambda i: f"{names.get(i, i)} ({int(real.loc[real.theme_id == i, 'volume'].iloc[0]):,})",
         key=key,
+        placeholder="Choose a theme (largest first)",
     )
-    st.session_state["theme_param"] = str(chosen)
+    if chosen is None:
+        st.session_state.pop("theme_param", None)
+    else:
+        st.session_state["theme_param"] = str(chosen)
     return chosen

@@ -164,5 +164,7 @@ def render(ctx: Ctx) -> None:
     st.divider()
     st.header("Drill down")
     theme_id = theme_picker(ctx, stats)
-    if theme_id is not None:
+    if theme_id is None:
+        st.info("Choose a theme above to see its summary, trend, causes and quotes.")
+    else:
         drill_down(ctx, stats, theme_id)
