@@ -27,7 +27,8 @@ def streamlit_command(store: str | Path, port: int) -> list[str]:
     return [
         sys.executable, "-m", "voc.app.launch", str(PROJECT_ROOT / "app.py"),
         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-        "--browser.gatherUsageStats", "false", "--", "--store", str(store),
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+        "--", "--store", str(store),
     ]  # fmt: skip
 
 
