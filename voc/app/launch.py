@@ -13,8 +13,9 @@ import sys
 
 def main() -> int:
     """Warm the imports, then run `streamlit run` with this process's arguments."""
-    import voc.app.main  # noqa: F401  (the pages, the insights and the store)
     from streamlit.web import cli
+
+    import voc.app.main  # noqa: F401  (the pages, the insights and the store)
 
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     return cli.main()

@@ -9,9 +9,10 @@ import streamlit as st
 from voc.app import data
 from voc.app.context import PERIOD_DAYS, Ctx
 from voc.app.edits import apply_edits, theme_map_rows
+from voc.app.fact import file_version
 from voc.app.pages import causes, export, manage, overview, search, themes, trends
 from voc.app.sidebar import sidebar_filters, sync_url
-from voc.app.store_access import content_version, data_version, open_store, store_path
+from voc.app.store_access import content_version, open_store, store_path
 from voc.errors import VocError
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def main() -> None:
         store = open_store(path)
         if not store.exists():
             raise VocError(f"no store at {store.path}")
-        file_ver = data_version(path)
+        file_ver = file_version(path)
         ver = content_version(path, file_ver)
         opts = data.options(path, ver)
     except VocError as exc:

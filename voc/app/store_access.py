@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from voc.app.fact import file_version, store_content_version
+from voc.app.fact import store_content_version
 from voc.store import Store
 
 
@@ -26,11 +26,6 @@ def store_path() -> Path:
 def open_store(path: str) -> Store:
     """One read-only Store handle per path (connections are short-lived inside it)."""
     return Store(path, read_only=True)
-
-
-def data_version(path: str) -> str:
-    """A token that changes whenever the store file (or its WAL) is written; part of every cache key."""
-    return file_version(path)
 
 
 def run_query(path: str, sql: str, params: list | tuple = ()) -> pd.DataFrame:
