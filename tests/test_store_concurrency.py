@@ -23,8 +23,12 @@ def _chunk(k: int) -> pd.DataFrame:
     return pd.DataFrame({"doc_id": ids, "text": [f"row {i} of chunk {k}" for i in range(CHUNK_ROWS)]})
 
 
-def _pipeline(path: str, started, done, out) -> None:
-    """Like the engine: one writer (one transaction) per chunk, compute in between."""
+def _pipeline(path: str, started, done, out, seen_mid) -> None:
+    """Like the engine: one writer (one transaction) per chunk, compute in between.
+
+    Halfway through it waits (up to 30 s) until the reader has seen the half-written store, so the test does
+    not depend on the scheduler letting the reader in between two fast commits.
+    """
     try:
         store = Store(path, lock_timeout=30)
         run_id = store.begin_run("h", {}, [])
@@ -35,6 +39,8 @@ def _pipeline(path: str, started, done, out) -> None:
                 new = w.write_documents(_chunk(k), run_id=run_id)
                 w.write_predictions(_chunk(k).assign(sentiment="neutral").drop(columns="text"), run_id=run_id)
                 w.add_run_counts(run_id, read=CHUNK_ROWS, accepted=new)
+            if k == CHUNKS // 2 - 1:
+                seen_mid.wait(30)
         store.finish_run(run_id, "done")
         out.put(("ok", None))
     except Exception as exc:  # reported to the test instead of dying silently
@@ -43,7 +49,7 @@ def _pipeline(path: str, started, done, out) -> None:
         done.set()
 
 
-def _app(path: str, started, done, out) -> None:
+def _app(path: str, started, done, out, seen_mid) -> None:
     """Like the Streamlit app: short read-only opens, counting rows, until the pipeline is done."""
     counts: list[int] = []
     try:
@@ -56,6 +62,8 @@ def _app(path: str, started, done, out) -> None:
                 preds = r.count("predictions")
                 assert docs == preds, (docs, preds)  # a chunk commit is all-or-nothing
                 counts.append(docs)
+            if 0 < docs < CHUNKS * CHUNK_ROWS:
+                seen_mid.set()
             if finished:
                 break
             time.sleep(0.01)
@@ -107,10 +115,10 @@ def test_pipeline_and_app_share_the_store(tmp_path):
     path = str(tmp_path / "voc.duckdb")
     Store(path).ensure()
     ctx = mp.get_context("spawn")
-    started, done = ctx.Event(), ctx.Event()
+    started, done, seen_mid = ctx.Event(), ctx.Event(), ctx.Event()
     writer_out, reader_out = ctx.Queue(), ctx.Queue()
-    writer = ctx.Process(target=_pipeline, args=(path, started, done, writer_out))
-    reader = ctx.Process(target=_app, args=(path, started, done, reader_out))
+    writer = ctx.Process(target=_pipeline, args=(path, started, done, writer_out, seen_mid))
+    reader = ctx.Process(target=_app, args=(path, started, done, reader_out, seen_mid))
     reader.start()
     writer.start()
     w_status, w_detail = writer_out.get(timeout=120)
