@@ -67,10 +67,9 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
     sentence_rows = _sentence_frame(docs["doc_id"].tolist(), spans)
     if models.sentiment is not None:
-        doc_sent, sent_frames = models.sentiment.predict_with_sentences(texts, spans)
+        doc_sent, per_sentence = models.sentiment.predict_sentences_flat(texts, spans)
         for col in doc_sent.columns:
             preds[col] = doc_sent[col].to_numpy()
-        per_sentence = pd.concat(sent_frames, ignore_index=True) if sent_frames else pd.DataFrame()
         if len(per_sentence) == len(sentence_rows):
             sentence_rows["sentiment"] = per_sentence["sentiment"].to_numpy()
             sentence_rows["sentiment_score"] = per_sentence["sentiment_score"].to_numpy()

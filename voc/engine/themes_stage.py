@@ -113,7 +113,10 @@ def _sentence_themes(ids, texts, doc_theme, encoder, themes, cfg, split_sentence
     rows = [(d, 0, t) for d, s, t in zip(ids, spans, doc_theme) if len(s) == 1]
     if multi:
         _, sent_vecs = encoder.encode_spans([texts[i] for i in multi], [spans[i] for i in multi])
-        for i, vecs in zip(multi, sent_vecs):
-            per_sentence = assign_sentences(vecs, np.full(len(vecs), doc_theme[i]), themes, cfg.themes.other_threshold)
-            rows.extend((ids[i], k, int(t)) for k, t in enumerate(per_sentence))
+        owner = [i for i, v in zip(multi, sent_vecs) for _ in range(len(v))]
+        idx = [k for v in sent_vecs for k in range(len(v))]
+        per_sentence = assign_sentences(
+            np.concatenate(sent_vecs), np.asarray(doc_theme)[owner], themes, cfg.themes.other_threshold
+        )  # one call for the whole batch: the theme table is filtered and its centroids stacked once
+        rows.extend((ids[i], k, int(t)) for i, k, t in zip(owner, idx, per_sentence))
     return pd.DataFrame(rows, columns=["doc_id", "idx", "theme_id"])

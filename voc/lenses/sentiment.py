@@ -93,6 +93,14 @@ class SentimentLens:
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
         """Document frame plus one frame per document with a row per sentence span (same columns, plus start/end)."""
+        doc, flat = self.predict_sentences_flat(texts, spans)
+        bounds = np.cumsum([0, *(len(sp) for sp in spans)])
+        return doc, [flat.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def predict_sentences_flat(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Document frame plus one frame of every sentence span, documents in order (start, end and the columns)."""
         texts = [str(t) for t in texts]
         if len(spans) != len(texts):
             raise ValueError(
@@ -101,13 +109,10 @@ class SentimentLens:
         doc, sents = self._runner.doc_and_span_probs(
             texts, [[(int(s), int(e)) for s, e in sp] for sp in spans]
         )
-        frames = []
-        for sp, probs in zip(spans, sents):
-            frame = probs_frame(probs)
-            frame.insert(0, "end", pd.Series([e for _, e in sp], dtype="int64"))
-            frame.insert(0, "start", pd.Series([s for s, _ in sp], dtype="int64"))
-            frames.append(frame)
-        return probs_frame(doc), frames
+        flat = probs_frame(np.concatenate(sents) if sents else np.zeros((0, 3)))
+        flat.insert(0, "end", pd.Series([int(e) for sp in spans for _, e in sp], dtype="int64"))
+        flat.insert(0, "start", pd.Series([int(s) for sp in spans for s, _ in sp], dtype="int64"))
+        return probs_frame(doc), flat
 
 
 class OnnxSentimentRunner:
