@@ -102,6 +102,23 @@ def test_fit_finds_the_topics_with_full_coverage(fitted):
     assert all(len(np.asarray(c)) == 384 for c in model.themes["centroid"])
 
 
+def test_label_phrases_drop_possessives():
+    from voc.lenses.themes.labels import candidate_phrases
+
+    phrases = candidate_phrases(["I need to verify my identity before I can reset my passcode."])
+    assert "verify identity" in phrases and "reset passcode" in phrases
+    assert not any(w in p.split() for p in phrases for w in ("my", "our", "your"))
+
+
+def test_labels_differing_only_by_plural_count_as_duplicates():
+    from voc.lenses.themes.labels import choose_labels, label_key
+
+    assert label_key("Flights") == label_key("flight") and label_key("Glass") != label_key("glas")
+    cents = fake_encode(["flight delays", "flight delays"])
+    labels = choose_labels(cents, [["flight", "delays"], ["flights", "delay"]], [[], []], fake_encode)
+    assert len({label_key(x) for x in labels}) == 2, labels
+
+
 def test_labels_are_readable_unique_and_keep_keywords(fitted):
     _, _, gold, model = fitted
     labels = model.themes["label"].tolist()

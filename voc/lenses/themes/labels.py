@@ -171,7 +171,7 @@ def _clean_span(tokens) -> str | None:
         toks = toks[1:]
     while toks and (toks[-1].pos_ in _EDGE_POS or toks[-1].lower_ in stops):
         toks = toks[:-1]
-    toks = [t for t in toks if not (t.pos_ == "DET" and t.lower_ in _ARTICLES)]
+    toks = [t for t in toks if not (t.pos_ == "DET" and t.lower_ in _ARTICLES) and t.tag_ != "PRP$"]
     if len(toks) == 1 and toks[0].pos_ == "PROPN":  # hashtags, handles and names make poor labels
         return None
     words = [t.text.lower() for t in toks if _TOKEN.fullmatch(t.text)]
@@ -206,6 +206,12 @@ def candidate_phrases(texts: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def label_key(label: str) -> str:
+    """What makes two labels the same to a reader: case and a plural -s ignored ("Flights" = "flight")."""
+    words = label.lower().split()
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words)
+
+
 def format_label(phrase: str) -> str:
     """Sentence case: first letter upper, the rest as written."""
     phrase = phrase.strip()
@@ -222,7 +228,7 @@ def choose_labels(
 ) -> list[str]:
     """One unique, readable label per theme: the candidate phrase closest to the centroid."""
     fixed = fixed or {}
-    taken = {t.lower() for t in (taken or set())} | {v.lower() for v in fixed.values()}
+    taken = {label_key(t) for t in (taken or set())} | {label_key(v) for v in fixed.values()}
     cands: list[list[str]] = []
     for i, kws in enumerate(keywords):
         phrases = candidate_phrases(rep_texts[i]) if i not in fixed else []
@@ -244,12 +250,12 @@ def choose_labels(
             bonus = 0.05 * min(2, len(set(p.split()) & top_kw)) + (0.02 if 2 <= len(p.split()) <= 4 else 0.0)
             scored.append((sim + bonus, p))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        label = next((format_label(p) for _, p in scored if p.lower() not in taken), None)
+        label = next((format_label(p) for _, p in scored if label_key(p) not in taken), None)
         if label is None:
             base = format_label(" ".join(keywords[i][:2]) or "Theme")
             label, k = base, 2
-            while label.lower() in taken:
+            while label_key(label) in taken:
                 label, k = f"{base} ({k})", k + 1
-        taken.add(label.lower())
+        taken.add(label_key(label))
         labels[i] = label
     return labels
