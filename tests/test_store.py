@@ -280,6 +280,18 @@ def test_queries_filters_and_streaming(store):
         store.count("documents; DROP TABLE runs")
 
 
+def test_text_pages_cover_every_document_once_in_id_order(store):
+    ids = [f"d{i:04d}" for i in range(2500)]
+    store.write_documents(make_docs(ids[::-1]))  # inserted in reverse: pages follow doc_id, not insert order
+    pages = list(store.text_pages(1000))
+    assert [len(p) for p in pages] == [1000, 1000, 500]
+    assert [d for p in pages for d in p["doc_id"]] == ids
+    assert pages[2]["text"].iloc[-1] == "text of d2499"
+    assert list(store.text_pages(5000))[0].shape == (2500, 2)
+    with pytest.raises(StoreError, match="page size"):
+        next(store.text_pages(0))
+
+
 def test_writer_is_one_transaction(store):
     store.ensure()
     with pytest.raises(RuntimeError):

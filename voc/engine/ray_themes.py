@@ -45,13 +45,10 @@ def refresh_themes_ray(
     fitted = fit_themes(store, encoder, cfg, run_id)
     if fitted is None:
         return pd.DataFrame()
-    with store.reader() as r:
-        docs = r.con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id").df()
     items = [
-        {"part": i, "payload": pickle.dumps((docs["doc_id"].iloc[s : s + ASSIGN_BATCH].tolist(), docs["text"].iloc[s : s + ASSIGN_BATCH].tolist()))}
-        for i, s in enumerate(range(0, len(docs), ASSIGN_BATCH))
-    ]  # fmt: skip
-    del docs
+        {"part": i, "payload": pickle.dumps((page["doc_id"].tolist(), page["text"].tolist()))}
+        for i, page in enumerate(store.text_pages(ASSIGN_BATCH))
+    ]
     size = max(1, min(workers, len(items)))
     ds = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
         ThemeAssigner,

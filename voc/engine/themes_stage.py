@@ -90,21 +90,13 @@ def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=No
         return pd.DataFrame()
     doc_themes, sentence_themes = [], []
     task = progress.task("assigning themes") if progress else None
-    for batch in _batches(store):
+    for batch in store.text_pages(ASSIGN_BATCH):
         docs, sentences = assign_batch(fitted, batch["doc_id"].tolist(), batch["text"].tolist(), encoder, cfg)
         doc_themes.append(docs)
         sentence_themes.append(sentences)
         if progress:
             progress.advance(task, len(docs))
     return store_themes(store, fitted, doc_themes, sentence_themes)
-
-
-def _batches(store):
-    """All documents' ids and texts, read in batches and released before any write."""
-    with store.reader() as r:
-        frame = r.con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id").df()
-    for start in range(0, len(frame), ASSIGN_BATCH):
-        yield frame.iloc[start : start + ASSIGN_BATCH]
 
 
 def _sentence_themes(ids, texts, doc_theme, encoder, themes, cfg, split_sentences, assign_sentences) -> pd.DataFrame:

@@ -147,6 +147,15 @@ class _Ops:
         """Rows in one store table."""
         return self._call(False, lambda s: reads.count(s.con, table))
 
+    def text_pages(self, size: int) -> Iterator[pd.DataFrame]:
+        """Every document's (doc_id, text) in doc_id order, `size` rows a page, each page read on its own."""
+        if size < 1:
+            raise StoreError(f"page size must be >= 1, got {size}")
+        after = None
+        while not (page := self._call(False, lambda s: reads.text_page(s.con, after, size))).empty:
+            yield page
+            after = str(page["doc_id"].iloc[-1])
+
     def documents_with_predictions(
         self,
         where: str | None = None,
