@@ -176,6 +176,15 @@ class PipelineConfig(BaseSettings):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def encoder_settings() -> EncoderConfig:
+    """The shared encoder's settings for code that runs without a pipeline YAML (voc eval, voc train).
+
+    VOC_ENCODER__* variables apply, as they do to `voc run`, so e.g. VOC_ENCODER__PRECISION=int8 evaluates
+    and trains on the same vectors an int8 run produces.
+    """
+    return PipelineConfig.load().encoder
+
+
 def _deep_update(base: dict[str, Any], updates: dict[str, Any]) -> None:
     for key, value in updates.items():
         if value is None:

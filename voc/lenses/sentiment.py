@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from voc.config import EncoderConfig, SentimentConfig
+from voc.config import EncoderConfig, SentimentConfig, encoder_settings
 from voc.errors import ModelError
 from voc.paths import MODELS_DIR
 
@@ -67,7 +67,7 @@ class SentimentLens:
     ) -> SentimentLens:
         """Load voc's shipped model ("default" or a folder with meta.json) or a Hugging Face classifier."""
         cfg = cfg or SentimentConfig()
-        encoder_cfg = encoder_cfg or EncoderConfig()
+        encoder_cfg = encoder_cfg or encoder_settings()
         if cfg.model == "default":
             folder = default_model_dir()
             if not (folder / META_FILE).is_file():

@@ -286,11 +286,11 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
         patterns=[lab.patterns for lab in tax.labels],
     )
     seconds = time.perf_counter() - t0
-    from voc.config import EncoderConfig
+    from voc.config import encoder_settings
     from voc.encode import get_encoder
 
     head.meta = {
-        "encoder": get_encoder(EncoderConfig()).version,
+        "encoder": get_encoder(encoder_settings()).version,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "taxonomy": str(taxonomy or "models/rootcause/taxonomy.yaml"),
         "extra_examples": str(extra_examples) if extra_examples else None,

@@ -1,0 +1,52 @@
+"""Pipeline config: YAML loading, VOC_* environment overrides, and the encoder settings voc eval/train use."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from voc.config import PipelineConfig, encoder_settings
+from voc.errors import ConfigError
+
+
+def test_environment_overrides_the_yaml(tmp_path, monkeypatch):
+    path = tmp_path / "p.yaml"
+    path.write_text("encoder:\n  precision: fp32\n  batch_size: 16\ninputs:\n  - path: data/x.csv\n")
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
+    cfg = PipelineConfig.load(path)
+    assert cfg.encoder.precision == "int8"
+    assert cfg.encoder.batch_size == 16
+    assert cfg.inputs[0].path == tmp_path / "data" / "x.csv"
+
+
+def test_encoder_settings_follow_the_environment(monkeypatch):
+    monkeypatch.delenv("VOC_ENCODER__PRECISION", raising=False)
+    assert encoder_settings().precision == "fp32"
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
+    assert encoder_settings().precision == "int8"
+
+
+def test_bad_environment_value_names_the_field(monkeypatch):
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "fp8")
+    with pytest.raises(ConfigError, match="encoder.precision"):
+        encoder_settings()
+
+
+def test_training_corpora_encode_with_the_environment_settings(monkeypatch):
+    """voc train/eval encode with what VOC_ENCODER__* says, so an int8 run can be evaluated as it runs."""
+    from voc.lenses import rootcause_corpus
+
+    seen = []
+
+    class Recorder:
+        def encode(self, texts):
+            return np.zeros((len(texts), 384), np.float32)
+
+    def fake_get_encoder(cfg):
+        seen.append(cfg.precision)
+        return Recorder()
+
+    monkeypatch.setattr("voc.encode.get_encoder", fake_get_encoder)
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
+    assert rootcause_corpus.encode_short(["refund never arrived"]).shape == (1, 384)
+    assert seen == ["int8"]
