@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -103,3 +104,28 @@ def test_encode_spans_reuses_cached_span_vectors(cache_root):
         np.testing.assert_allclose(a, b, atol=1e-6)
     enc.encode_spans(["The app crashed."], [[(0, 16)]])
     assert enc.model_calls > calls, "a sentence on its own is a different text, not a cache hit"
+
+
+def test_cache_file_holds_a_vector_in_under_2kb(tmp_path):
+    """384-d float32 vectors stay in their pages (the old 4 KiB WITHOUT ROWID layout took 4.7 KB each)."""
+    path = tmp_path / "emb.sqlite"
+    cache = EmbeddingCache(path, dim=384)
+    rng = np.random.default_rng(0)
+    cache.put_many((text_key(f"t{i}"), rng.standard_normal(384).astype(np.float32)) for i in range(3000))
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages, page_size = con.execute("PRAGMA page_count").fetchone()[0], con.execute("PRAGMA page_size").fetchone()[0]
+    assert pages * page_size / 3000 < 2000
+
+
+def test_cache_file_in_the_old_layout_is_still_read_and_written(tmp_path):
+    path = tmp_path / "old.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE emb (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID")
+    con.execute("INSERT INTO emb VALUES (?, ?)", (text_key("old"), np.ones(4, np.float32).tobytes()))
+    con.commit()
+    con.close()
+    cache = EmbeddingCache(path, dim=4)
+    cache.put_many([(text_key("new"), np.full(4, 2.0, np.float32))])
+    got = cache.get_many([text_key("old"), text_key("new")])
+    assert got[text_key("old")][0] == 1.0 and got[text_key("new")][0] == 2.0

@@ -4,6 +4,10 @@ SQLite in WAL mode: many concurrent readers (threads or processes), one writer a
 up to 60 s), millions of rows with bounded memory (lookups and writes go in chunks). Keys are 16-byte
 BLAKE2b digests of the UTF-8 text; the model key, precision and windowing settings pick the file, so a
 different model never reads another's vectors. Delete the file (or the whole cache dir) to clear it.
+
+Rows live in a rowid table with 8 KiB pages: a 1.5 KB vector then fits in its page. (A WITHOUT ROWID
+table with 4 KiB pages, the layout before, spills every vector into an overflow page: 4.7 KB a vector on
+disk and 6x slower writes. Files in that layout are still read and written as they are.)
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 _CHUNK = 500  # keys per SELECT ... IN (...); under SQLite's variable limit
+_PAGE_SIZE = 8192  # applies when a file is created; SQLite ignores it for an existing file
 
 
 def text_key(text: str) -> bytes:
@@ -52,13 +57,14 @@ class EmbeddingCache:
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con().execute(
-            "CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID"
+            "CREATE TABLE IF NOT EXISTS emb (k BLOB PRIMARY KEY, v BLOB NOT NULL)"
         )
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
         if con is None or getattr(self._local, "pid", None) != os.getpid():
             con = sqlite3.connect(str(self.path), timeout=60.0, isolation_level=None, check_same_thread=False)
+            con.execute(f"PRAGMA page_size={_PAGE_SIZE}")  # before WAL mode, which fixes the page size
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
             con.execute("PRAGMA busy_timeout=60000")
