@@ -50,3 +50,23 @@ def test_training_corpora_encode_with_the_environment_settings(monkeypatch):
     monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
     assert rootcause_corpus.encode_short(["refund never arrived"]).shape == (1, 384)
     assert seen == ["int8"]
+
+
+def test_themes_eval_cache_keeps_precisions_apart(tmp_path, monkeypatch):
+    """An int8 evaluation never reads the fp32 vectors cached for the same texts."""
+    from voc.evaluate import themes as themes_eval
+
+    calls = []
+
+    def fake_encode(texts):
+        calls.append(encoder_settings().precision)
+        return np.full((len(texts), 384), len(calls), np.float32)
+
+    monkeypatch.setenv("VOC_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(themes_eval, "_encode_uncached", fake_encode)
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "fp32")
+    first = themes_eval.encode_cached(["late refund"])
+    assert themes_eval.encode_cached(["late refund"])[0, 0] == first[0, 0]
+    monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
+    themes_eval.encode_cached(["late refund"])
+    assert calls == ["fp32", "int8"]

@@ -35,9 +35,12 @@ def _encode_uncached(texts: list[str]) -> np.ndarray:
 
 
 def encode_cached(texts: Sequence[str], tag: str = "eval") -> np.ndarray:
-    """Embeddings of `texts`, cached as .npy under the voc cache (keyed by a hash of the texts)."""
+    """Embeddings of `texts`, cached as .npy under the voc cache (keyed by the encoder settings and the texts)."""
+    from voc.config import encoder_settings
+
     texts = [str(t) for t in texts]
-    key = hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()[:16]
+    payload = "\x1e".join([encoder_settings().model_dump_json(), "\x1f".join(texts)])
+    key = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
     folder = cache_dir() / "themes_eval"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{tag}-{key}.npy"
