@@ -159,9 +159,9 @@ def test_jsonl_row_numbers_are_lines(tmp_path: Path) -> None:
 
 
 def test_json_too_big_suggests_jsonl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from voc.ingest import readers
+    from voc.ingest import json_records
 
-    monkeypatch.setattr(readers, "JSON_MAX_BYTES", 10)
+    monkeypatch.setattr(json_records, "JSON_MAX_BYTES", 10)
     path = tmp_path / "big.json"
     path.write_text(json.dumps([{"text": "hello there"}]), encoding="utf-8")
     with pytest.raises(InputError, match="JSONL") as err:

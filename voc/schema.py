@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Literal
 
 RatingScale = Literal["stars", "nps", "csat", "ces"]
-Preset = Literal["reviews", "tickets", "social", "survey"]
+Preset = Literal[
+    "reviews", "tickets", "social", "survey",  # channel presets
+    "zendesk", "intercom", "freshdesk",  # helpdesks
+    "trustpilot", "appstore", "googleplay",  # reviews
+    "qualtrics", "surveymonkey", "typeform",  # surveys
+    "social_listening",
+]  # fmt: skip
 SENTIMENT_LABELS = ("negative", "neutral", "positive")
 CAUSE_LABELS = ("people", "process", "technology")
 

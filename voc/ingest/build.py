@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,8 @@ class BuildContext:
     dayfirst: bool
     max_text_chars: int
     customer_roles: frozenset[str]
+    role_equals: tuple[str, str] | None = None  # customer turn when these two columns hold the same value
+    channel_values: dict[str, str] = field(default_factory=dict)  # coded channel values -> names
 
 
 class _Verdicts:
@@ -87,6 +89,13 @@ def build_batch(chunk: RawChunk, ctx: BuildContext) -> IngestBatch:
         v.reject(
             ~is_customer, "not_customer_turn", lambda: "role=" + role_text.where(role_present, "(empty)")
         )
+        role = pd.Series(np.where(is_customer, "customer", None), dtype=object)
+    elif ctx.role_equals:
+        author, requester = (as_text(df[c]) for c in ctx.role_equals)
+        is_customer = (author[1] & (author[0] == requester[0])).to_numpy()
+        v.reject(~is_customer, "not_customer_turn",
+                 lambda: f"{ctx.role_equals[0]}=" + author[0].where(author[1], "(empty)")  # type: ignore[index]
+                 + f" is not {ctx.role_equals[1]}=" + requester[0].where(requester[1], "(empty)"))  # type: ignore[index]  # fmt: skip
         role = pd.Series(np.where(is_customer, "customer", None), dtype=object)
     text = df[m.text] if m.text else pd.Series([None] * n, dtype=object)
     text = text.map(lambda x: x if isinstance(x, str) or x is None else (None if pd.isna(x) else str(x)))
@@ -137,7 +146,10 @@ def _frame(df, ctx, ok, text, dates, rating, norm, scale, role, rows) -> pd.Data
     n_ok = int(ok.sum())
     channel: Any = ctx.channel
     if m.channel:
-        channel = _strings(df[m.channel]).where(lambda s: s.notna(), ctx.channel)[ok].to_numpy()
+        values = _strings(df[m.channel])
+        if ctx.channel_values:
+            values = values.map(lambda x: ctx.channel_values.get(x, x) if isinstance(x, str) else x)
+        channel = values.where(lambda s: s.notna(), ctx.channel)[ok].to_numpy()
     out = {
         "source": np.full(n_ok, ctx.source, dtype=object),
         "row_number": rows[ok],

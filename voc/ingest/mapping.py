@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from voc.config import ColumnMap, InputConfig
 from voc.errors import InputError
 from voc.ingest.presets import Preset
+from voc.ingest.questions import is_open_question, question_scale
 from voc.ingest.values import (
     as_text,
     fits_scale,
@@ -26,7 +27,7 @@ TEXT_WORDS = {
     "notes", "note", "opinion",
 }  # fmt: skip
 NOT_TEXT = {"id", "date", "time", "count", "number", "rating", "score", "length", "len", "lang", "language",
-            "type", "title", "subject", "url", "link", "author", "user", "name", "helpful", "status"}  # fmt: skip
+            "type", "title", "subject", "url", "link", "author", "user", "name", "helpful", "status", "html"}  # fmt: skip
 DATE_WORDS = {
     "date",
     "created",
@@ -81,6 +82,7 @@ class Resolved:
     rating_scale: str | None
     scale_note: str
     dayfirst: bool
+    reasons: dict[str, str] = field(default_factory=dict)  # field -> why that column was chosen
 
 
 def _string_stats(sample: pd.DataFrame, col: str) -> tuple[float, int, int]:
@@ -123,20 +125,52 @@ class _Detector:
     def free(self) -> list[str]:
         return [c for c in self.columns if c not in self.used]
 
-    def text(self) -> str | None:
+    def text(self, prefer: str | None = None) -> tuple[str | None, str]:
+        """The text column and why: a text-like name (longest values), an open question, else longest strings."""
         hints = self.preset.text_hints if self.preset else ()
-        cands = [c for c in self.free() if (self.toks[c] & TEXT_WORDS or self.joined[c] in hints)
-                 and not self.toks[c] & NOT_TEXT]  # fmt: skip
+        cands = [c for c in self.free() if ((self.toks[c] & TEXT_WORDS or self.joined[c] in hints)
+                 and not self.toks[c] & NOT_TEXT) or is_open_question(c)]  # fmt: skip
+        if prefer and any(c.startswith(prefer + ".") for c in cands):
+            cands = [c for c in cands if c.startswith(prefer + ".")]
         stats = {c: _string_stats(self.sample, c) for c in cands}
         if len(self.sample):
             cands = [c for c in cands if stats[c][2] > 0 or self.sample[c].isna().all()]
             if cands:
-                return max(cands, key=lambda c: (stats[c][0], c == "text"))
+                best = max(cands, key=lambda c: (stats[c][0], c == "text"))
+                why = "an open question" if is_open_question(best) and not self.toks[best] & TEXT_WORDS else (
+                    "name says text/comment/review…")
+                return best, f"{why}; longest values ({stats[best][0]:.0f} chars on average)"
             lengths = {c: _string_stats(self.sample, c)[0] for c in self.free()}
             best = max(lengths, key=lambda c: lengths[c], default=None)
-            return best if best is not None and lengths[best] >= 10 else None
+            if best is not None and lengths[best] >= 10:
+                return best, f"no text-like name; the longest string values ({lengths[best]:.0f} chars on average)"
+            return None, ""
         exact = [c for c in cands if self.joined[c] in ("text", *hints)]
-        return (exact or cands or [None])[0]
+        return (exact or cands or [None])[0], "name says text (no data rows to check)"
+
+    def question_rating(self) -> tuple[str | None, str | None]:
+        """A survey rating question (recommend 0-10, satisfied 1-5, easy 1-7, rating 1-5) with fitting values."""
+        order = {"nps": 0, "csat": 1, "ces": 2, "stars": 3}
+        found = []
+        for c in self.free():
+            scale = question_scale(c)
+            if scale is None or not len(self.sample) or not _parses_as(self.sample, c, "number"):
+                continue
+            numbers = parse_numbers(self.sample[c])[0]
+            if numbers.notna().any() and fits_scale(numbers, scale):
+                found.append((order[scale], self.columns.index(c), c, scale))
+        if not found:
+            return None, None
+        _, _, col, scale = min(found)
+        return col, scale
+
+    def known(self, names: tuple[str, ...]) -> str | None:
+        """The first of a preset's known column names present (exact, then case-insensitive)."""
+        free = self.free()
+        lower = {c.lower(): c for c in free}
+        return next((n for n in names if n in free), None) or next(
+            (lower[n.lower()] for n in names if n.lower() in lower), None
+        )
 
     def by_rank(
         self, words: set[str], exclude: set[str], check: str | None, hints: tuple[str, ...] = ()
@@ -201,7 +235,7 @@ class _Detector:
 def resolve(
     columns: list[str], sample: pd.DataFrame, cfg: InputConfig, preset: Preset | None, where: str
 ) -> Resolved:
-    """Resolve the column mapping (config first, then detection) and the rating scale; raise InputError if unusable."""
+    """Resolve the column mapping (config, then the preset's known columns, then detection) and the rating scale."""
     given = cfg.columns
     available = ", ".join(columns) or "(none)"
     for fld in ColumnMap.model_fields:
@@ -216,45 +250,71 @@ def resolve(
     det.used.update(v for f in ColumnMap.model_fields if f != "segments" and (v := getattr(given, f)))
     det.used.update(given.segments or [])
     m = given.model_copy()
+    why = {f: "from config" for f in ColumnMap.model_fields if getattr(m, f)}
+
+    def take(fld: str, col: str | None, reason: str) -> None:
+        if col:
+            setattr(m, fld, col)
+            det.used.add(col)
+            why[fld] = reason
+
+    known = preset.columns if preset else {}
+    for fld, names in known.items():
+        if fld == "segments" and m.segments is None:
+            segs = [c for c in names if c in det.free()]
+            if segs:
+                m.segments = segs
+                det.used.update(segs)
+                why[fld] = f"{preset.name} preset"  # type: ignore[union-attr]
+        elif fld != "segments" and getattr(m, fld) is None:
+            take(fld, det.known(names), f"{preset.name} preset")  # type: ignore[union-attr]
     if m.text is None:
-        m.text = det.text()
-        if m.text is None:
+        col, reason = det.text(cfg.explode)
+        if col is None:
             rows = "it has no data rows, and " if sample.empty else ""
             raise InputError(
                 f"{where}: no text column could be detected ({rows}no column is named like text/review/comment/"
                 f"body/message/feedback); available columns: {available}. Name it with --text COLUMN "
                 "(columns.text in the pipeline YAML)."
             )
-        det.used.add(m.text)
+        take("text", col, reason)
     tickets = bool(preset and preset.ticket_fields)
     if tickets:
-        m.role = m.role or det.named(ROLE_NAMES)
-        det.used.add(m.role or "")
-        m.status = m.status or det.named(STATUS_NAMES)
-        det.used.add(m.status or "")
-        m.created = m.created or det.by_rank(CREATED_WORDS, {"by", "id"}, "date")
-        det.used.add(m.created or "")
-        m.resolved = m.resolved or det.by_rank(RESOLVED_WORDS, {"by", "id"}, "date")
-        det.used.add(m.resolved or "")
+        if m.role is None:
+            take("role", det.named(ROLE_NAMES), "role-like name")
+        if m.status is None:
+            take("status", det.named(STATUS_NAMES), "status-like name")
+        if m.created is None:
+            take("created", det.by_rank(CREATED_WORDS, {"by", "id"}, "date"), "name says created; values are dates")
+        if m.resolved is None:
+            take("resolved", det.by_rank(RESOLVED_WORDS, {"by", "id"}, "date"), "name says resolved; values are dates")
     if m.date is None:
-        m.date = (
-            det.by_rank(DATE_WORDS, NOT_DATE, "date") or (m.created if tickets else None) or det.typed_date()
-        )
-        det.used.add(m.date or "")
+        take("date", det.by_rank(DATE_WORDS, NOT_DATE, "date"), "name says date/created; values parse as dates")
+        if m.date is None and tickets and m.created:
+            take("date", m.created, "the created column")
+        if m.date is None:
+            take("date", det.typed_date(), "holds native date values")
+    q_scale = None
     if m.rating is None and (preset is None or preset.detect_rating):
-        m.rating = det.by_rank(RATING_WORDS, NOT_RATING, "number", preset.rating_hints if preset else ())
-        det.used.add(m.rating or "")
+        col, q_scale = det.question_rating()
+        take("rating", col, f"the question asks for a {q_scale} score")
+        if m.rating is None:
+            hints = preset.rating_hints if preset else ()
+            take("rating", det.by_rank(RATING_WORDS, NOT_RATING, "number", hints), "name says rating/score; values are numbers")
     if m.id is None:
-        m.id = det.ident()
-        det.used.add(m.id or "")
+        take("id", det.ident(), "name ends in id; values are unique")
     if m.channel is None:
-        m.channel = det.by_rank(CHANNEL_WORDS, {"id", "url"}, None)
-        det.used.add(m.channel or "")
+        take("channel", det.by_rank(CHANNEL_WORDS, {"id", "url"}, None), "name says channel/source/platform")
     if m.segments is None:
         m.segments = det.segments()
-    scale, note = _scale(m.rating, sample, cfg, preset)
+        if m.segments:
+            why["segments"] = f"few distinct values (at most {MAX_SEGMENT_VALUES}) or a segment-like name"
+    if q_scale and not cfg.rating_scale and m.rating and why.get("rating", "").startswith("the question"):
+        scale, note = q_scale, "from the question text"
+    else:
+        scale, note = _scale(m.rating, sample, cfg, preset)
     dayfirst = bool(m.date and len(sample) and sniff_dayfirst(sample[m.date]))
-    return Resolved(m, scale, note, dayfirst)
+    return Resolved(m, scale, note, dayfirst, why)
 
 
 def _scale(

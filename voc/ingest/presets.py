@@ -1,8 +1,11 @@
-"""Channel presets (reviews, tickets, social, survey): default channel, rating scale and column-name hints."""
+"""Channel presets (reviews, tickets, social, survey): default channel, rating scale and column-name hints.
+
+Source presets (zendesk, intercom, ...) in voc.ingest.source_presets add the known columns of one tool's export.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,11 @@ class Preset:
     segment_hints: tuple[str, ...] = ()
     detect_rating: bool = True
     ticket_fields: bool = False
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> known column names, first wins
+    customer_roles: tuple[str, ...] = ()  # role values that mark a customer turn, beyond the configured ones
+    role_equals: tuple[str, str] | None = None  # (author column, requester column): customer when equal
+    channel_values: dict[str, str] = field(default_factory=dict)  # coded channel values -> names
+    docs: str = ""
 
 
 PRESETS: dict[str, Preset] = {
@@ -63,7 +71,9 @@ PRESETS: dict[str, Preset] = {
 
 
 def get_preset(name: str | None) -> Preset | None:
-    """The preset called `name`, or None when no preset is set."""
+    """The preset called `name` (a channel or a source preset), or None when no preset is set."""
     if name is None:
         return None
-    return PRESETS[name]
+    from voc.ingest.source_presets import SOURCE_PRESETS
+
+    return PRESETS.get(name) or SOURCE_PRESETS[name]

@@ -1,4 +1,4 @@
-"""Chunked readers: each turns one file format into RawChunks of at most chunk_size rows, counting bad rows."""
+"""Raw chunks and the CSV/TSV reader: rows of at most chunk_size, bad rows counted with their reason."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import codecs
 import csv
 import io
 import itertools
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -19,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
+from voc.ingest.header_rows import MAX_HEADER_ROWS, detect_header_rows
 from voc.ingest.sniff import DECODE_ERRORS, ESCAPES, sniff_delimiter
 
 log = logging.getLogger(__name__)
 
 FIELD_LIMIT = 16 << 20  # a CSV field longer than this is counted as malformed (usually an unbalanced quote)
-JSON_MAX_BYTES = 1 << 30
 _ESCAPED = re.compile("[\udc80-\udcff]+")
 _BAD_CHARS = re.compile("[\x00\udc80-\udcff]")
 _ERRORS = DECODE_ERRORS
@@ -99,6 +98,19 @@ def _error_detail(start: int, end: int, exc: csv.Error) -> str:
     return f"line {start}: {exc} (an unbalanced quote or an oversized cell)"
 
 
+def _next_records(reader: Iterator[list[str]], n: int) -> list[list[str]]:
+    """The next n non-blank records (fewer at the end of the file or at a broken record)."""
+    out: list[list[str]] = []
+    try:
+        while len(out) < n:
+            rec = next(reader)
+            if rec and any(f.strip() for f in rec):
+                out.append(rec)
+    except (StopIteration, csv.Error):
+        pass
+    return out
+
+
 class _NulWatch(io.RawIOBase):
     """A raw binary file that remembers whether a NUL byte has been read (always True for UTF-16/32)."""
 
@@ -137,9 +149,12 @@ class DelimitedReader:
                 header = next(reader, [])
             except csv.Error as exc:
                 raise InputError(f"{path}: cannot read the header line ({exc}); check the file.") from None
+            following = _next_records(reader, MAX_HEADER_ROWS - 1)
         if not any(h.strip() for h in header):
             raise InputError(f"{path}: no header line found; the first non-blank line must name the columns.")
-        self.columns = _header_names(header)
+        names, self.header_rows = detect_header_rows([header, *following])
+        self.columns = _header_names(names)
+        self.notes = [f"{self.header_rows} extra header row(s) skipped"] if self.header_rows else []
 
     def _open(self) -> io.TextIOWrapper:
         return open(self.path, encoding=self.encoding, errors=_ERRORS, newline="")
@@ -163,6 +178,7 @@ class DelimitedReader:
                 head = next(reader)
                 if head and any(h.strip() for h in head):
                     break
+            _next_records(reader, self.header_rows)
             good: list[list[str]] = []
             nums: list[int] = []
             bad: list[tuple[int, str]] = []
@@ -219,139 +235,3 @@ class DelimitedReader:
             bad.sort()
         frame = _frame(self.columns, keep, good)
         return RawChunk(frame, np.asarray(nums, dtype=np.int64), bad, repaired)
-
-
-def _records_frame(records: list[dict[str, Any]], columns: list[str], keep: list[str] | None) -> pd.DataFrame:
-    values = [[rec.get(c) for c in columns] for rec in records]
-    return _frame(columns, keep, values)
-
-
-def _columns_of(records: list[Any]) -> list[str]:
-    seen: dict[str, None] = {}
-    for rec in records:
-        if isinstance(rec, dict):
-            for key in rec:
-                seen.setdefault(str(key), None)
-    return list(seen)
-
-
-def _repair_value(value: Any) -> Any:
-    return repair(value) if isinstance(value, str) else value
-
-
-class JsonLinesReader:
-    """JSONL read line by line; a line that is not a JSON object is a malformed row (row number = line)."""
-
-    def __init__(self, path: Path, encoding: str, chunk_size: int) -> None:
-        self.path, self.encoding, self.chunk_size = path, encoding, chunk_size
-        sampler = self.chunks(None, _sample=True)
-        first = next(sampler, None)
-        sampler.close()
-        self.columns: list[str] = self._sample_columns if first is not None else []
-        if not self.columns and first is not None and first.malformed and not len(first.frame):
-            raise InputError(
-                f"{path}: no line of the first {first.read} is a JSON object; JSONL needs one "
-                '{"column": value, ...} object per line.'
-            )
-
-    def chunks(self, keep: list[str] | None = None, _sample: bool = False) -> Iterator[RawChunk]:
-        """Yield RawChunks of up to chunk_size non-blank lines."""
-        with open(self.path, encoding=self.encoding, errors=_ERRORS, newline="\n") as fh:
-            recs: list[dict[str, Any]] = []
-            nums: list[int] = []
-            bad: list[tuple[int, str]] = []
-            repaired = 0
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    bad.append((lineno, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"))
-                    obj = None
-                if obj is not None and not isinstance(obj, dict):
-                    bad.append((lineno, f"line {lineno}: a JSON {type(obj).__name__}, not an object"))
-                elif isinstance(obj, dict):
-                    if _ESCAPED.search(line):
-                        obj = {k: _repair_value(v) for k, v in obj.items()}
-                        repaired += 1
-                    recs.append(obj)
-                    nums.append(lineno)
-                if len(recs) + len(bad) >= self.chunk_size:
-                    yield self._chunk(recs, nums, bad, keep, repaired, _sample)
-                    if _sample:
-                        return
-                    recs, nums, bad, repaired = [], [], [], 0
-            if recs or bad or _sample:
-                yield self._chunk(recs, nums, bad, keep, repaired, _sample)
-
-    def _chunk(self, recs, nums, bad, keep, repaired, sample) -> RawChunk:  # type: ignore[no-untyped-def]
-        if sample:
-            self._sample_columns = _columns_of(recs)
-            columns = self._sample_columns
-        else:
-            columns = self.columns
-        return RawChunk(_records_frame(recs, columns, keep), np.asarray(nums, dtype=np.int64), bad, repaired)
-
-
-class JsonReader:
-    """A JSON array of records (or {"records"|"data": [...]}), loaded whole; non-object items are malformed."""
-
-    def __init__(self, path: Path, encoding: str, chunk_size: int) -> None:
-        self.path, self.chunk_size = path, chunk_size
-        size = path.stat().st_size
-        if size > JSON_MAX_BYTES:
-            raise InputError(
-                f"{path}: JSON file is {size / 2**30:.1f} GB; a JSON array must be loaded whole, so files over "
-                f"{JSON_MAX_BYTES / 2**30:.0f} GB are refused. Convert it to JSONL (one object per line, e.g. "
-                "`jq -c '.[]' in.json > out.jsonl`), which is streamed."
-            )
-        text = path.read_bytes().decode(encoding, errors=_ERRORS)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
-                "if it holds one object per line, name it .jsonl or pass --format jsonl."
-            ) from None
-        if isinstance(data, dict):
-            key = next((k for k in ("records", "data") if isinstance(data.get(k), list)), None)
-            if key is None:
-                raise InputError(
-                    f"{path}: JSON is an object without a 'records' or 'data' list (keys: "
-                    f"{', '.join(list(map(str, data))[:10])}); give an array of records [{{...}}, ...] or "
-                    '{"records": [...]}.'
-                )
-            data = data[key]
-        if not isinstance(data, list):
-            raise InputError(
-                f"{path}: JSON holds a {type(data).__name__}, not records; give an array of objects."
-            )
-        if data and not any(isinstance(item, dict) for item in data[:1000]):
-            raise InputError(
-                f"{path}: JSON array holds {type(data[0]).__name__} values, not records; give objects such as "
-                '[{"text": "..."}, ...].'
-            )
-        self.records = data
-        self.repaired_any = bool(_ESCAPED.search(text))
-        self.columns = _columns_of(data[:chunk_size])
-
-    def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
-        """Yield RawChunks of up to chunk_size records."""
-        for start in range(0, len(self.records), self.chunk_size):
-            part = self.records[start : start + self.chunk_size]
-            recs, nums, bad, repaired = [], [], [], 0
-            for i, item in enumerate(part, start=start + 1):
-                if isinstance(item, dict):
-                    if self.repaired_any and any(
-                        isinstance(v, str) and _ESCAPED.search(v) for v in item.values()
-                    ):
-                        item = {k: _repair_value(v) for k, v in item.items()}
-                        repaired += 1
-                    recs.append(item)
-                    nums.append(i)
-                else:
-                    bad.append((i, f"record {i} is a JSON {type(item).__name__}, not an object"))
-            yield RawChunk(
-                _records_frame(recs, self.columns, keep), np.asarray(nums, dtype=np.int64), bad, repaired
-            )

@@ -12,11 +12,13 @@ import pandas as pd
 from voc.config import ColumnMap, InputConfig
 from voc.errors import InputError
 from voc.ingest.build import BuildContext, IngestBatch, build_batch
-from voc.ingest.mapping import describe, resolve
-from voc.ingest.presets import get_preset
-from voc.ingest.readers import DelimitedReader, JsonLinesReader, JsonReader, RawChunk
+from voc.ingest.json_records import JsonLinesReader, JsonReader
+from voc.ingest.mapping import _Detector, describe, resolve
+from voc.ingest.presets import Preset, get_preset
+from voc.ingest.readers import DelimitedReader, RawChunk
 from voc.ingest.sniff import check_file, detect_encoding, detect_format
-from voc.ingest.tabular import FrameReader, ParquetReader, XlsxReader
+from voc.ingest.tabular import FrameReader, ParquetReader
+from voc.ingest.workbook import XlsxReader
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ class Source:
         sample = self._sample()
         resolved = resolve(reader.columns, sample, cfg, self.preset, where)
         self.mapping: ColumnMap = resolved.mapping
+        self.reasons = resolved.reasons
+        self.sample = sample
+        self.notes: list[str] = list(getattr(reader, "notes", []))
+        self.header_rows: int = getattr(reader, "header_rows", 0)
+        self.role_equals = self._role_rule(cfg)
         self.rating_scale: str | None = resolved.rating_scale
         self._scale_note = resolved.scale_note
         self._dayfirst = resolved.dayfirst
@@ -56,13 +63,27 @@ class Source:
             )  # fmt: skip
         if self.mapping.role and len(sample):
             roles = sample[self.mapping.role].dropna().astype("str").str.strip().str.lower()
-            if not roles.isin({r.strip().lower() for r in cfg.customer_roles}).any():
+            if not roles.isin(self._customer_roles()).any():
                 log.warning(
                     "%s: no value of role column '%s' in the first rows is a customer role (%s; seen: %s), "
                     "so those turns will be rejected as not_customer_turn; set customer_roles to match.",
                     where, self.mapping.role, ", ".join(cfg.customer_roles), ", ".join(roles.unique()[:5]),
                 )  # fmt: skip
         log.info("%s: %s", where, self.describe())
+
+    def _customer_roles(self) -> frozenset[str]:
+        extra = self.preset.customer_roles if self.preset else ()
+        return frozenset(r.strip().lower() for r in [*self._cfg.customer_roles, *extra])
+
+    def _role_rule(self, cfg: InputConfig) -> tuple[str, str] | None:
+        """(author, requester) columns when the preset marks customer turns by author == requester."""
+        rule = self.preset.role_equals if self.preset else None
+        if self.mapping.role or cfg.columns.role or rule is None:
+            return None
+        if all(c in self._reader.columns for c in rule):
+            self.reasons["role"] = f"customer turn when {rule[0]} = {rule[1]} ({self.preset.name} preset)"  # type: ignore[union-attr]
+            return rule
+        return None
 
     def _sample(self) -> pd.DataFrame:
         full = self._reader.chunk_size
@@ -81,11 +102,27 @@ class Source:
         """One line: which column feeds which field, and the rating scale."""
         channel = self.preset.channel if self.preset else None
         head = f"{self.name} ({self.format}{', ' + self.encoding if self.encoding else ''}): "
-        return head + describe(self.mapping, self.rating_scale, self._scale_note, channel)
+        line = head + describe(self.mapping, self.rating_scale, self._scale_note, channel)
+        if self.role_equals:
+            line += f", role={self.role_equals[0]}={self.role_equals[1]}"
+        return line + (f" [{'; '.join(self.notes)}]" if self.notes else "")
+
+    @property
+    def row_estimate(self) -> int | None:
+        """Data rows expected (exact for JSON, DataFrames, Parquet and small sheets; estimated for text files)."""
+        known = getattr(self._reader, "row_estimate", None)
+        if known is not None:
+            return int(known)
+        if self.path is not None and self.format in ("csv", "tsv", "jsonl") and len(self.sample):
+            from voc.ingest.inspect import estimate_rows
+
+            return estimate_rows(self.path, len(self.sample), self._reader.chunk_size)
+        return len(self.sample) if self.format == "dataframe" else None
 
     def _needed(self) -> list[str]:
         m = self.mapping
         cols = [
+            *(self.role_equals or ()),
             m.text,
             m.date,
             m.rating,
@@ -117,7 +154,9 @@ class Source:
             date_format=cfg.date_format,
             dayfirst=self._dayfirst,
             max_text_chars=cfg.max_text_chars,
-            customer_roles=frozenset(r.strip().lower() for r in cfg.customer_roles),
+            customer_roles=self._customer_roles(),
+            role_equals=self.role_equals,
+            channel_values=self.preset.channel_values if self.preset else {},
         )
         read = accepted = repaired = 0
         skipped = 0
@@ -162,18 +201,27 @@ def open_source(cfg: InputConfig) -> Source:
         if fmt in ("csv", "tsv"):
             reader = DelimitedReader(path, encoding or "utf-8", fmt, cfg.chunk_size)
         elif fmt == "jsonl":
-            reader = JsonLinesReader(path, encoding or "utf-8", cfg.chunk_size)
+            reader = JsonLinesReader(path, encoding or "utf-8", cfg.chunk_size, cfg.records_path, cfg.explode)
         elif fmt == "json":
-            reader = JsonReader(path, encoding or "utf-8", cfg.chunk_size)
+            reader = JsonReader(path, encoding or "utf-8", cfg.chunk_size, cfg.records_path, cfg.explode)
         elif fmt == "parquet":
             reader = ParquetReader(path, cfg.chunk_size)
         else:
-            reader = XlsxReader(path, cfg.chunk_size)
+            reader = XlsxReader(path, cfg.chunk_size, cfg.sheet, _text_probe(get_preset(cfg.preset)))
     except UnicodeError as exc:
         raise InputError(
             f"{path}: cannot decode as {encoding} ({exc}); pass the right `encoding:`."
         ) from None
     return Source(path.name, path, fmt, encoding, reader, cfg)
+
+
+def _text_probe(preset: Preset | None):  # type: ignore[no-untyped-def]
+    """A check, for choosing a workbook sheet, that a header and sample rows hold a detectable text column."""
+
+    def probe(columns: list[str], sample: pd.DataFrame) -> str | None:
+        return _Detector(columns, sample, preset).text()[0]
+
+    return probe
 
 
 def frame_source(df: pd.DataFrame, cfg: InputConfig, name: str = "dataframe") -> Source:

@@ -12,6 +12,8 @@ from voc.schema import RATING_RANGES
 DATE_DTYPE = "datetime64[ns, UTC]"
 _MISSING = {"", "nan", "nat", "none", "null", "na", "n/a", "-"}
 _EPOCH = r"^\d{9,13}(?:\.\d+)?$"
+_LABELS = {"good": 5.0, "bad": 1.0, "good with comment": 5.0, "bad with comment": 1.0}  # helpdesk good/bad satisfaction (Zendesk): the ends of a 1-5 scale
+_UNRATED = {"offered", "unoffered"}  # a survey sent but not answered: no rating
 _FORMATS_MDY = (
     "%a %b %d %H:%M:%S %z %Y",  # Twitter API: Tue Feb 24 11:35:52 -0800 2015
     "%m/%d/%Y %H:%M:%S",
@@ -143,7 +145,12 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         numbers = pd.to_numeric(values, errors="coerce").astype(float)
         return numbers, numbers.notna()
     text, present = as_text(values)
+    lower = text.str.lower()
+    present &= ~lower.isin(_UNRATED)
     numbers = pd.to_numeric(text.where(present), errors="coerce").astype(float)
+    labelled = present & lower.isin(_LABELS)
+    if labelled.any():
+        numbers[labelled] = lower[labelled].map(_LABELS)
     retry = present & numbers.isna()
     if retry.any():
         lead = text[retry].str.extract(r"^([-+]?\d+(?:[.,]\d+)?)(?:\s*(?:/\s*\d+|stars?|points?|pts)?\s*)$")[
