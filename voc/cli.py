@@ -36,7 +36,7 @@ DEMO_PIPELINE = PROJECT_ROOT / "pipelines" / "demo.yaml"
 def run(
     pipeline: Annotated[Optional[Path], typer.Argument(help="Pipeline YAML (see pipelines/).")] = None,
     input: Annotated[Optional[list[Path]], typer.Option("--input", "-i", help="Input file (repeatable): CSV, TSV, JSON, JSONL, Parquet or XLSX.")] = None,
-    preset: Annotated[Optional[str], typer.Option(help="Channel preset for --input: reviews, tickets, social or survey.")] = None,
+    preset: Annotated[Optional[str], typer.Option(help="Preset for --input: reviews, tickets, social, survey, or a source: zendesk, intercom, freshdesk, trustpilot, appstore, googleplay, qualtrics, surveymonkey, typeform, social_listening.")] = None,
     store: Annotated[Optional[Path], typer.Option(help="DuckDB store file (default voc.duckdb, or the YAML's store.path).")] = None,
     encoding: Annotated[Optional[str], typer.Option(help="Force the input encoding (default: detect).")] = None,
     format: Annotated[Optional[str], typer.Option("--format", help="Force the input format (default: from the extension).")] = None,
@@ -47,6 +47,10 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the latest unfinished run of this config and these inputs from its last checkpoint (after a crash or kill); nothing to do if it is done; a new run if there is none.")] = False,
     engine: Annotated[str, typer.Option("--engine", help="local (one process, streaming) or ray (Ray Data; needs the extra: pip install 'voc\\[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray, e.g. ray://HEAD:10001 or auto (default: RAY_ADDRESS, else a local Ray).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX: sheet NAME or 1-based INDEX (default: the sheet with a text column and the most rows).")] = None,
+    records_path: Annotated[Optional[str], typer.Option("--records-path", help="JSON/JSONL: dotted path of the records list, e.g. data.items (default: the largest list of objects).")] = None,
+    explode: Annotated[Optional[str], typer.Option("--explode", help="JSON/JSONL: read this list of objects (e.g. comments) as one row per element, keeping the parent's fields.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be read (format, sheet or records, column mapping and why, rating scale, samples, rows) and stop.")] = False,
 ) -> None:
     """Run a pipeline (YAML, or --input FILE [--preset ...]) into the store and print a summary."""
     overrides: dict = {}
@@ -56,9 +60,13 @@ def run(
     if input:
         columns = {"text": text_column} if text_column else {}
         cfg.inputs = [
-            InputConfig(path=p, preset=preset, encoding=encoding, format=format, rating_scale=rating_scale, columns=columns)
+            InputConfig(path=p, preset=preset, encoding=encoding, format=format, rating_scale=rating_scale, columns=columns,
+                        sheet=sheet, records_path=records_path, explode=explode)
             for p in input
         ]
+    if dry_run:
+        _print_inspection(cfg.inputs)
+        return
     if no_themes:
         cfg.lenses = [lens for lens in cfg.lenses if lens != "themes"]
     if engine not in ("local", "ray"):
@@ -66,6 +74,33 @@ def run(
     if engine == "ray" and resume:
         raise typer.BadParameter("--resume works with --engine local only.")
     _run_and_report(cfg, quiet, resume, engine=engine, ray_address=ray_address)
+
+
+@app.command("inspect")
+def inspect_cmd(
+    file: Annotated[Path, typer.Argument(help="Input file: CSV, TSV, JSON, JSONL, Parquet or XLSX.")],
+    preset: Annotated[Optional[str], typer.Option(help="Channel or source preset (see voc run --help).")] = None,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX: sheet NAME or 1-based INDEX.")] = None,
+    records_path: Annotated[Optional[str], typer.Option("--records-path", help="JSON/JSONL: dotted path of the records list.")] = None,
+    explode: Annotated[Optional[str], typer.Option("--explode", help="JSON/JSONL: list of objects to read as one row per element.")] = None,
+    encoding: Annotated[Optional[str], typer.Option(help="Force the input encoding (default: detect).")] = None,
+    format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
+) -> None:
+    """Print what voc would read from FILE, without analysing it (same as voc run --input FILE --dry-run)."""
+    _print_inspection([InputConfig(path=file, preset=preset, sheet=sheet, records_path=records_path, explode=explode,
+                                   encoding=encoding, format=format)])
+
+
+def _print_inspection(inputs: list[InputConfig]) -> None:
+    from voc.clean.redact import redact
+    from voc.ingest import open_source
+    from voc.ingest.inspect import report
+
+    if not inputs:
+        raise typer.BadParameter("Nothing to inspect: pass --input FILE or a pipeline YAML with inputs.")
+    for inp in inputs:
+        for line in report(open_source(inp), redact=lambda text: redact(text)[0]):
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _run_and_report(

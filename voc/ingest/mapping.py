@@ -116,8 +116,11 @@ def _parses_as(sample: pd.DataFrame, col: str, kind: str) -> bool:
 
 
 class _Detector:
-    def __init__(self, columns: list[str], sample: pd.DataFrame, preset: Preset | None) -> None:
+    def __init__(
+        self, columns: list[str], sample: pd.DataFrame, preset: Preset | None, prefer: str | None = None
+    ) -> None:
         self.columns, self.sample, self.preset = columns, sample, preset
+        self.prefer = prefer + "." if prefer else None  # exploded rows: prefer the element's own columns
         self.used: set[str] = set()
         self.toks = {c: set(tokens(c)) for c in columns}
         self.joined = {c: "_".join(tokens(c)) for c in columns}
@@ -180,7 +183,8 @@ class _Detector:
             for c in self.free()
             if (self.toks[c] & words or self.joined[c] in hints) and not self.toks[c] & exclude
         ]
-        cands.sort(key=lambda c: (self.joined[c] not in hints, self.joined[c] not in words))
+        cands.sort(key=lambda c: (self.joined[c] not in hints, bool(self.prefer) and not c.startswith(self.prefer),
+                                  self.joined[c] not in words))  # fmt: skip
         for c in cands:
             if check is None or not len(self.sample) or _parses_as(self.sample, c, check):
                 return c
@@ -220,7 +224,7 @@ class _Detector:
         n = len(self.sample)
         for c in self.free():
             mean_len, distinct, nonnull = _string_stats(self.sample, c)
-            if self.toks[c] & {"id", "date", "time", "email", "phone", "url"}:
+            if self.toks[c] & ({"id", "date", "time", "email", "phone", "url", "name", "subject", "title"} | TEXT_WORDS):
                 continue
             named = bool(self.toks[c] & (SEGMENT_WORDS | hints)) and (
                 n == 0 or (0 < distinct <= MAX_SEGMENT_VALUES and nonnull >= 0.01 * n)
@@ -246,7 +250,7 @@ def resolve(
                     f"{where}: column '{name}' (columns.{fld}) does not exist; available columns: {available}. "
                     "Fix the name in the pipeline config (or the --text/--date option)."
                 )
-    det = _Detector(columns, sample, preset)
+    det = _Detector(columns, sample, preset, cfg.explode)
     det.used.update(v for f in ColumnMap.model_fields if f != "segments" and (v := getattr(given, f)))
     det.used.update(given.segments or [])
     m = given.model_copy()

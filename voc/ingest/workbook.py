@@ -93,6 +93,10 @@ def choose_sheet(sheets: list[SheetInfo], wanted: str | int | None, path: Path) 
     return max(usable, key=lambda s: (s.rows, -s.index))
 
 
+def _rows_word(n: int) -> str:
+    return f"{n} row" if n == 1 else f"{n} rows"
+
+
 class XlsxReader:
     """One worksheet of an XLSX workbook (chosen, or given by `sheet`), read row by row in read-only mode."""
 
@@ -119,7 +123,7 @@ class XlsxReader:
         self.sheet, self.columns, self.header_rows = chosen.title, chosen.columns, chosen.header_rows
         self.row_estimate = chosen.rows
         self._index = chosen.index
-        skipped = [f"'{s.title}' ({'no text column' if s.text is None else f'{s.rows} rows'})"
+        skipped = [f"'{s.title}' ({'no text column' if s.text is None else _rows_word(s.rows)})"
                    for s in infos if s.index != chosen.index]  # fmt: skip
         self.notes = [f"sheet '{chosen.title}'" + (f"; skipped {', '.join(skipped)}" if skipped else "")]
         if self.header_rows:
