@@ -35,7 +35,7 @@ def test_zendesk_dump_is_read_from_tickets_with_the_nested_rating() -> None:
     assert source.rating_scale == "csat"
     assert "records from 'tickets' (12 items)" in source.notes
     assert any("users (4)" in n for n in source.notes)  # the other candidate is named
-    assert any("--explode comments" in n for n in source.notes)
+    assert any("lists of objects not read as columns: comments" in n for n in source.notes)
     assert len(frame) == 12 and rejects.empty
     # good -> 5, bad -> 1, offered/unoffered -> no rating (Zendesk's satisfaction score is good / (good + bad))
     assert frame["rating"].iloc[:6].fillna(-1).tolist() == [5.0, 1.0, -1, 5.0, 1.0, -1]

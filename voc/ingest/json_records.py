@@ -267,7 +267,7 @@ def _columns_of(records: list[Any]) -> list[str]:
 def _note_lists(notes: list[str], lists: set[str], explode: str | None) -> None:
     if lists:
         names = ", ".join(sorted(lists))
-        hint = "" if explode else f" (--explode {sorted(lists)[0]} gives one row per element)"
+        hint = "" if explode else " (--explode NAME reads one as a row per element)"
         notes.append(f"lists of objects not read as columns: {names}{hint}")
 
 

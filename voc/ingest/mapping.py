@@ -160,16 +160,18 @@ class _Detector:
             if scale is None or not len(self.sample) or not _parses_as(self.sample, c, "number"):
                 continue
             numbers = parse_numbers(self.sample[c])[0]
-            if numbers.notna().any() and fits_scale(numbers, scale):
+            lo, hi = RATING_RANGES[scale]
+            inside = numbers.dropna().between(lo, hi)
+            if len(inside) and inside.mean() > 0.5:  # the question is strong evidence; stray answers are rejected later
                 found.append((order[scale], self.columns.index(c), c, scale))
         if not found:
             return None, None
         _, _, col, scale = min(found)
         return col, scale
 
-    def known(self, names: tuple[str, ...]) -> str | None:
-        """The first of a preset's known column names present (exact, then case-insensitive)."""
-        free = self.free()
+    def known(self, names: tuple[str, ...], shared: bool = False) -> str | None:
+        """The first of a preset's known column names present (exact, then case-insensitive); `shared`: even if used."""
+        free = self.columns if shared else self.free()
         lower = {c.lower(): c for c in free}
         return next((n for n in names if n in free), None) or next(
             (lower[n.lower()] for n in names if n.lower() in lower), None
@@ -271,7 +273,7 @@ def resolve(
                 det.used.update(segs)
                 why[fld] = f"{preset.name} preset"  # type: ignore[union-attr]
         elif fld != "segments" and getattr(m, fld) is None:
-            take(fld, det.known(names), f"{preset.name} preset")  # type: ignore[union-attr]
+            take(fld, det.known(names, fld in ("created", "resolved")), f"{preset.name} preset")  # type: ignore[union-attr]
     if m.text is None:
         col, reason = det.text(cfg.explode)
         if col is None:

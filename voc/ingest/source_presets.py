@@ -35,7 +35,7 @@ SOURCE_PRESETS: dict[str, Preset] = {
     ),
     "intercom": replace(
         _make(
-            _TICKETS, "intercom", "https://developers.intercom.com/docs/references/rest-api/api.intercom.io/conversations/conversation",
+            _TICKETS, "intercom", "https://developers.intercom.com/docs/references/1.0/rest-api/conversations/conversation-part-model",
             text=("conversation_parts.conversation_parts.body", "source.body"),
             date=("conversation_parts.conversation_parts.created_at", "created_at"),
             rating=("conversation_rating.rating",),
@@ -50,7 +50,7 @@ SOURCE_PRESETS: dict[str, Preset] = {
     ),
     "freshdesk": replace(
         _make(
-            _TICKETS, "freshdesk", "https://developer.freshdesk.com/api/#tickets",
+            _TICKETS, "freshdesk", "https://developer.freshdesk.com/api/#view_a_ticket",
             text=("conversations.body_text", "description_text", "Description", "Subject", "subject"),
             date=("conversations.created_at", "created_at", "Created time"),
             id=("row_id", "id", "Ticket ID"),
@@ -67,7 +67,7 @@ SOURCE_PRESETS: dict[str, Preset] = {
         detect_rating=False,
     ),
     "trustpilot": _make(
-        _REVIEWS, "trustpilot", "https://developers.trustpilot.com/business-units-api-(public)#get-a-business-unit's-reviews",
+        _REVIEWS, "trustpilot", "https://developers.trustpilot.com/business-units-api",
         text=("text", "Review Content"),
         date=("createdAt", "Review Created (UTC)"),
         rating=("stars", "Review Stars"),
