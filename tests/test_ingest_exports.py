@@ -31,7 +31,12 @@ def ingest(path: Path, **cfg):
 def test_zendesk_dump_is_read_from_tickets_with_the_nested_rating() -> None:
     source, frame, rejects = ingest(EXPORTS / "zendesk_dump.json")
     m = source.mapping
-    assert (m.text, m.rating, m.id, m.channel) == ("description", "satisfaction_rating.score", "id", "via.channel")
+    assert (m.text, m.rating, m.id, m.channel) == (
+        "description",
+        "satisfaction_rating.score",
+        "id",
+        "via.channel",
+    )
     assert source.rating_scale == "csat"
     assert "records from 'tickets' (12 items)" in source.notes
     assert any("users (4)" in n for n in source.notes)  # the other candidate is named
@@ -49,7 +54,7 @@ def test_records_path_and_explode_keep_the_parent(tmp_path: Path) -> None:
     assert source.mapping.date == "comments.created_at"
     assert len(frame) == 24 and rejects.empty  # 12 tickets x 2 comments
     assert frame["source_id"].tolist()[:2] == ["100:1000", "100:1001"]  # parent id kept
-    source, frame, _ = ingest(EXPORTS / "zendesk_dump.json", records_path="users", columns={"text": "name"})
+    _, frame, _ = ingest(EXPORTS / "zendesk_dump.json", records_path="users", columns={"text": "name"})
     assert len(frame) == 4
     with pytest.raises(InputError, match="tickets, users"):
         open_source(InputConfig(path=EXPORTS / "zendesk_dump.json", records_path="data.items"))
@@ -75,8 +80,10 @@ def test_jsonl_pages_with_records_path(tmp_path: Path) -> None:
     path = tmp_path / "pages.jsonl"
     lines = [{"data": [{"id": 1, "body": "one two three"}, {"id": 2, "body": "four five"}]}, "oops",
              {"data": [{"id": 3, "body": "six seven"}]}]  # fmt: skip
-    path.write_text("\n".join(json.dumps(x) if x != "oops" else "{broken" for x in lines) + "\n", encoding="utf-8")
-    source, frame, rejects = ingest(path, records_path="data")
+    path.write_text(
+        "\n".join(json.dumps(x) if x != "oops" else "{broken" for x in lines) + "\n", encoding="utf-8"
+    )
+    _, frame, rejects = ingest(path, records_path="data")
     assert frame["text"].tolist() == ["one two three", "four five", "six seven"]
     assert frame["row_number"].tolist() == [1, 2, 4] and rejects["reason"].tolist() == ["malformed_row"]
 
@@ -90,7 +97,11 @@ def test_workbook_is_read_from_the_responses_sheet() -> None:
     assert source.rating_scale == "nps"
     about = open_source(InputConfig(path=EXPORTS / "survey_workbook.xlsx", sheet="About"))
     assert about.notes[0].startswith("sheet 'About'")
-    assert open_source(InputConfig(path=EXPORTS / "survey_workbook.xlsx", sheet=2)).notes[0].startswith("sheet 'Responses'")
+    assert (
+        open_source(InputConfig(path=EXPORTS / "survey_workbook.xlsx", sheet=2))
+        .notes[0]
+        .startswith("sheet 'Responses'")
+    )
     with pytest.raises(InputError, match="'About', 'Responses'"):
         open_source(InputConfig(path=EXPORTS / "survey_workbook.xlsx", sheet="Nope"))
 
@@ -124,10 +135,14 @@ def test_nps_question_column_is_the_rating() -> None:
      ("How easy was it to get your issue resolved? (1-7)", [1, 7, 2], "ces"),
      ("Overall, how would you rate your stay?", [1, 5, 3], "stars")],
 )  # fmt: skip
-def test_rating_scale_from_question_text(tmp_path: Path, question: str, values: list[int], scale: str) -> None:
+def test_rating_scale_from_question_text(
+    tmp_path: Path, question: str, values: list[int], scale: str
+) -> None:
     path = tmp_path / "s.csv"
-    pd.DataFrame({question: values, "Any other comments?": ["fine thanks", "slow", "ok then"]}).to_csv(path, index=False)
-    source, frame, _ = ingest(path)
+    pd.DataFrame({question: values, "Any other comments?": ["fine thanks", "slow", "ok then"]}).to_csv(
+        path, index=False
+    )
+    source, _, _ = ingest(path)
     assert source.mapping.rating == question and source.rating_scale == scale
     assert source.mapping.text == "Any other comments?"
 
@@ -143,7 +158,11 @@ def test_survey_csv_header_rows_are_skipped_and_named(tmp_path: Path) -> None:
     )
     source, frame, rejects = ingest(path)
     assert source.header_rows == 2 and "2 extra header row(s) skipped" in source.notes
-    assert (source.mapping.text, source.mapping.rating, source.mapping.id) == (REASON, RECOMMEND, "Response ID")
+    assert (source.mapping.text, source.mapping.rating, source.mapping.id) == (
+        REASON,
+        RECOMMEND,
+        "Response ID",
+    )
     assert frame["row_number"].tolist() == [1, 2] and rejects.empty  # header rows are not data rows
 
 

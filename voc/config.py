@@ -47,7 +47,7 @@ class InputConfig(_Section):
     chunk_size: int = Field(default=20_000, gt=0)
     max_text_chars: int = Field(default=20_000, gt=0)
     customer_roles: list[str] = Field(default_factory=lambda: ["customer", "user", "client", "end-user"])
-    sheet: str | int | None = None  # XLSX: sheet name or 1-based number; default: the sheet with text, most rows
+    sheet: str | int | None = None  # XLSX: sheet name or 1-based number; default: text column, most rows
     records_path: str | None = None  # JSON/JSONL: dotted path of the records list, e.g. data.items
     explode: str | None = None  # JSON/JSONL: a list of objects (e.g. comments) to read as one row per element
 

@@ -10,7 +10,8 @@ from voc.ingest.source import SAMPLE_ROWS, Source
 from voc.ingest.values import as_text
 from voc.schema import RATING_RANGES
 
-COUNT_EXACT_BYTES = 64 << 20  # text files up to this size have their lines counted; larger ones are extrapolated
+# text files up to this size have their lines counted; larger ones are extrapolated from their start
+COUNT_EXACT_BYTES = 64 << 20
 _PROBE_BYTES = 4 << 20
 
 
@@ -49,9 +50,9 @@ def report(source: Source, redact: Callable[[str], str] | None = None) -> list[s
     m = source.mapping
     for fld in ColumnMap.model_fields:
         value = getattr(m, fld)
-        if not value and fld not in ("text", "date", "rating", "id", "channel", "segments"):
-            if not (fld == "role" and source.role_equals):
-                continue
+        optional = fld not in ("text", "date", "rating", "id", "channel", "segments")
+        if not value and optional and not (fld == "role" and source.role_equals):
+            continue
         shown = ", ".join(value) if isinstance(value, list) else value
         if fld == "role" and source.role_equals:
             shown = f"{source.role_equals[0]} = {source.role_equals[1]}"
@@ -74,4 +75,3 @@ def report(source: Source, redact: Callable[[str], str] | None = None) -> list[s
         for i, t in enumerate(texts, 1):
             lines.append(f"    {i}. {redact(t) if redact else t}")
     return lines
-

@@ -45,7 +45,9 @@ def _get(obj: Any, path: str) -> Any:
     return obj
 
 
-def explode_record(record: dict[str, Any], path: str | None, lists: set[str] | None = None) -> list[dict[str, Any]]:
+def explode_record(
+    record: dict[str, Any], path: str | None, lists: set[str] | None = None
+) -> list[dict[str, Any]]:
     """One flat row per object in the list at `path` (parent fields kept on each); the record itself if none.
 
     Each element's row gets `row_id` = "<parent id>:<element id or position>", so the parent's id is kept.
@@ -100,7 +102,7 @@ def find_records(data: Any, records_path: str | None, where: Path) -> tuple[list
         keys = ", ".join(list(map(str, data))[:10]) if isinstance(data, dict) else type(data).__name__
         raise InputError(
             f"{where}: JSON holds no list of records (keys: {keys}); give an array of records [{{...}}, ...], "
-            "an object holding one (e.g. {\"tickets\": [...]}), or name it with --records-path a.b."
+            'an object holding one (e.g. {"tickets": [...]}), or name it with --records-path a.b.'
         )
     best = max(cands, key=lambda c: (c[1], -c[0].count(".")))
     others = [f"{p} ({n})" for p, n in cands if p != best[0]]
@@ -111,7 +113,12 @@ class JsonReader:
     """A JSON file loaded whole: its records list (found at any depth), flattened, optionally exploded."""
 
     def __init__(
-        self, path: Path, encoding: str, chunk_size: int, records_path: str | None = None, explode: str | None = None
+        self,
+        path: Path,
+        encoding: str,
+        chunk_size: int,
+        records_path: str | None = None,
+        explode: str | None = None,
     ) -> None:
         self.path, self.chunk_size, self.explode = path, chunk_size, explode
         size = path.stat().st_size
@@ -130,7 +137,9 @@ class JsonReader:
                 "if it holds one object per line, name it .jsonl or pass --format jsonl."
             ) from None
         if not isinstance(data, (dict, list)):
-            raise InputError(f"{path}: JSON holds a {type(data).__name__}, not records; give an array of objects.")
+            raise InputError(
+                f"{path}: JSON holds a {type(data).__name__}, not records; give an array of objects."
+            )
         records, self.records_path, others = find_records(data, records_path, path)
         if records and not any(isinstance(item, dict) for item in records[:1000]):
             raise InputError(
@@ -164,7 +173,9 @@ class JsonReader:
             else:
                 for flat in explode_record(item, self.explode):
                     row += 1
-                    if self.repaired_any and any(isinstance(v, str) and _ESCAPED.search(v) for v in flat.values()):
+                    if self.repaired_any and any(
+                        isinstance(v, str) and _ESCAPED.search(v) for v in flat.values()
+                    ):
                         flat = {k: _repair_value(v) for k, v in flat.items()}
                         repaired += 1
                     rows.append(flat)
@@ -180,7 +191,12 @@ class JsonLinesReader:
     """JSONL read line by line; a bad line is one malformed row. records_path unwraps each line (API pages)."""
 
     def __init__(
-        self, path: Path, encoding: str, chunk_size: int, records_path: str | None = None, explode: str | None = None
+        self,
+        path: Path,
+        encoding: str,
+        chunk_size: int,
+        records_path: str | None = None,
+        explode: str | None = None,
     ) -> None:
         self.path, self.encoding, self.chunk_size = path, encoding, chunk_size
         self.records_path, self.explode = records_path, explode

@@ -140,13 +140,19 @@ class _Detector:
             cands = [c for c in cands if stats[c][2] > 0 or self.sample[c].isna().all()]
             if cands:
                 best = max(cands, key=lambda c: (stats[c][0], c == "text"))
-                why = "an open question" if is_open_question(best) and not self.toks[best] & TEXT_WORDS else (
-                    "name says text/comment/review…")
+                why = (
+                    "an open question"
+                    if is_open_question(best) and not self.toks[best] & TEXT_WORDS
+                    else ("name says text/comment/review…")
+                )
                 return best, f"{why}; longest values ({stats[best][0]:.0f} chars on average)"
             lengths = {c: _string_stats(self.sample, c)[0] for c in self.free()}
             best = max(lengths, key=lambda c: lengths[c], default=None)
             if best is not None and lengths[best] >= 10:
-                return best, f"no text-like name; the longest string values ({lengths[best]:.0f} chars on average)"
+                return (
+                    best,
+                    f"no text-like name; the longest string values ({lengths[best]:.0f} chars on average)",
+                )
             return None, ""
         exact = [c for c in cands if self.joined[c] in ("text", *hints)]
         return (exact or cands or [None])[0], "name says text (no data rows to check)"
@@ -162,7 +168,8 @@ class _Detector:
             numbers = parse_numbers(self.sample[c])[0]
             lo, hi = RATING_RANGES[scale]
             inside = numbers.dropna().between(lo, hi)
-            if len(inside) and inside.mean() > 0.5:  # the question is strong evidence; stray answers are rejected later
+            # the question is strong evidence; a few stray answers are rejected later as out of range
+            if len(inside) and inside.mean() > 0.5:
                 found.append((order[scale], self.columns.index(c), c, scale))
         if not found:
             return None, None
@@ -226,7 +233,9 @@ class _Detector:
         n = len(self.sample)
         for c in self.free():
             mean_len, distinct, nonnull = _string_stats(self.sample, c)
-            if self.toks[c] & ({"id", "date", "time", "email", "phone", "url", "name", "subject", "title"} | TEXT_WORDS):
+            if self.toks[c] & (
+                {"id", "date", "time", "email", "phone", "url", "name", "subject", "title"} | TEXT_WORDS
+            ):
                 continue
             named = bool(self.toks[c] & (SEGMENT_WORDS | hints)) and (
                 n == 0 or (0 < distinct <= MAX_SEGMENT_VALUES and nonnull >= 0.01 * n)
@@ -291,11 +300,21 @@ def resolve(
         if m.status is None:
             take("status", det.named(STATUS_NAMES), "status-like name")
         if m.created is None:
-            take("created", det.by_rank(CREATED_WORDS, {"by", "id"}, "date"), "name says created; values are dates")
+            take(
+                "created",
+                det.by_rank(CREATED_WORDS, {"by", "id"}, "date"),
+                "name says created; values are dates",
+            )
         if m.resolved is None:
-            take("resolved", det.by_rank(RESOLVED_WORDS, {"by", "id"}, "date"), "name says resolved; values are dates")
+            take(
+                "resolved",
+                det.by_rank(RESOLVED_WORDS, {"by", "id"}, "date"),
+                "name says resolved; values are dates",
+            )
     if m.date is None:
-        take("date", det.by_rank(DATE_WORDS, NOT_DATE, "date"), "name says date/created; values parse as dates")
+        take(
+            "date", det.by_rank(DATE_WORDS, NOT_DATE, "date"), "name says date/created; values parse as dates"
+        )
         if m.date is None and tickets and m.created:
             take("date", m.created, "the created column")
         if m.date is None:
@@ -306,7 +325,11 @@ def resolve(
         take("rating", col, f"the question asks for a {q_scale} score")
         if m.rating is None:
             hints = preset.rating_hints if preset else ()
-            take("rating", det.by_rank(RATING_WORDS, NOT_RATING, "number", hints), "name says rating/score; values are numbers")
+            take(
+                "rating",
+                det.by_rank(RATING_WORDS, NOT_RATING, "number", hints),
+                "name says rating/score; values are numbers",
+            )
     if m.id is None:
         take("id", det.ident(), "name ends in id; values are unique")
     if m.channel is None:

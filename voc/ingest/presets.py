@@ -21,7 +21,8 @@ class Preset:
     segment_hints: tuple[str, ...] = ()
     detect_rating: bool = True
     ticket_fields: bool = False
-    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> known column names, first wins
+    # field -> the column names the source is known to use, first present wins
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     customer_roles: tuple[str, ...] = ()  # role values that mark a customer turn, beyond the configured ones
     role_equals: tuple[str, str] | None = None  # (author column, requester column): customer when equal
     channel_values: dict[str, str] = field(default_factory=dict)  # coded channel values -> names

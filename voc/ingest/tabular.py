@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
-from voc.ingest.readers import RawChunk, _frame, _header_names
+from voc.ingest.readers import RawChunk, _header_names
 
 
 class ParquetReader:

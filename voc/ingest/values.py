@@ -12,7 +12,8 @@ from voc.schema import RATING_RANGES
 DATE_DTYPE = "datetime64[ns, UTC]"
 _MISSING = {"", "nan", "nat", "none", "null", "na", "n/a", "-"}
 _EPOCH = r"^\d{9,13}(?:\.\d+)?$"
-_LABELS = {"good": 5.0, "bad": 1.0, "good with comment": 5.0, "bad with comment": 1.0}  # helpdesk good/bad satisfaction (Zendesk): the ends of a 1-5 scale
+# helpdesk good/bad satisfaction (Zendesk): the ends of a 1-5 scale, so CSAT (share of 4-5) = good / (good + bad)
+_LABELS = {"good": 5.0, "bad": 1.0, "good with comment": 5.0, "bad with comment": 1.0}
 _UNRATED = {"offered", "unoffered"}  # a survey sent but not answered: no rating
 _FORMATS_MDY = (
     "%a %b %d %H:%M:%S %z %Y",  # Twitter API: Tue Feb 24 11:35:52 -0800 2015
