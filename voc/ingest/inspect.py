@@ -8,6 +8,7 @@ from pathlib import Path
 from voc.config import ColumnMap
 from voc.ingest.source import SAMPLE_ROWS, Source
 from voc.ingest.values import as_text
+from voc.ingest.workbook import PROBE_ROWS
 from voc.schema import RATING_RANGES
 
 # text files up to this size have their lines counted; larger ones are extrapolated from their start
@@ -26,6 +27,14 @@ def estimate_rows(path: Path, sample_rows: int, chunk_size: int) -> int:
     if size > len(head) and len(head):
         lines = int(lines * size / len(head))
     return max(lines - 1, sample_rows)
+
+
+def _exact(source: Source, estimate: int | None) -> bool:
+    """Whether the row count is known rather than estimated (the sample held every row, or the format says)."""
+    if source.format in ("json", "parquet", "dataframe"):
+        return True
+    whole = len(source.sample) < min(source._reader.chunk_size, SAMPLE_ROWS)
+    return estimate is not None and whole and (source.format != "xlsx" or estimate <= PROBE_ROWS)
 
 
 def sample_texts(source: Source, n: int = 3, width: int = 100) -> list[str]:
@@ -66,7 +75,7 @@ def report(source: Source, redact: Callable[[str], str] | None = None) -> list[s
     else:
         lines.append("  rating      none")
     estimate = source.row_estimate
-    exact = source.format in ("json", "parquet", "dataframe") and not getattr(source._cfg, "explode", None)
+    exact = _exact(source, estimate)
     if estimate is not None:
         lines.append(f"  rows        {'' if exact else 'about '}{estimate:,}")
     texts = sample_texts(source)

@@ -158,7 +158,7 @@ class JsonReader:
                   for r in explode_record(item, explode, self.object_lists)]  # fmt: skip
         self.columns = _columns_of(sample)
         _note_lists(self.notes, self.object_lists, explode)
-        self.row_estimate = len(records) if not explode else None
+        self.row_estimate = len(records) if not explode else sum(_rows_of(r, explode) for r in records)
 
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
         """Yield RawChunks of up to chunk_size rows."""
@@ -264,6 +264,11 @@ class JsonLinesReader:
                     recs, nums, bad, repaired = [], [], [], 0
             if recs or bad or self._sampling:
                 yield _chunk(recs, nums, bad, self.columns or _columns_of(recs), keep, repaired)
+
+
+def _rows_of(record: Any, path: str) -> int:
+    items = _get(record, path) if isinstance(record, dict) else None
+    return max(1, len(items)) if isinstance(items, list) else 1
 
 
 def _chunk(rows, nums, bad, columns, keep, repaired) -> RawChunk:  # type: ignore[no-untyped-def]
