@@ -183,3 +183,18 @@ def test_inspect_and_dry_run_print_without_analysing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "text      comments.plain_body" in result.output and "records from 'tickets'" in result.output
     assert not store.exists()  # nothing was analysed or stored
+
+
+@pytest.mark.slow
+def test_voc_run_reads_the_nested_dump_and_the_survey_sheet(tmp_path: Path) -> None:
+    from voc.cli import app
+
+    store = tmp_path / "s.duckdb"
+    inputs = [EXPORTS / "zendesk_dump.json", EXPORTS / "survey_workbook.xlsx"]
+    args = ["run", *(a for p in inputs for a in ("--input", str(p)))]
+    result = CliRunner().invoke(app, [*args, "--store", str(store), "--no-themes", "-q"])
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.split())
+    assert "rating=satisfaction_rating.score (csat 1-5" in out and "records from 'tickets'" in out
+    assert f"rating={RECOMMEND} (nps 0-10, from the question text)" in out and "skipped 'About'" in out
+    assert "52 = 52 + 0 + 0" in out  # 12 tickets + 40 responses, each read once

@@ -105,7 +105,7 @@ class Source:
         line = head + describe(self.mapping, self.rating_scale, self._scale_note, channel)
         if self.role_equals:
             line += f", role={self.role_equals[0]}={self.role_equals[1]}"
-        return line + (f" [{'; '.join(self.notes)}]" if self.notes else "")
+        return line + (f" — {'; '.join(self.notes)}" if self.notes else "")  # no brackets: rich markup
 
     @property
     def row_estimate(self) -> int | None:
