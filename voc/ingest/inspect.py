@@ -3,38 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from voc.config import ColumnMap
-from voc.ingest.source import SAMPLE_ROWS, Source
+from voc.ingest.source import Source
 from voc.ingest.values import as_text
 from voc.ingest.workbook import PROBE_ROWS
 from voc.schema import RATING_RANGES
-
-# text files up to this size have their lines counted; larger ones are extrapolated from their start
-COUNT_EXACT_BYTES = 64 << 20
-_PROBE_BYTES = 4 << 20
-
-
-def estimate_rows(path: Path, sample_rows: int, chunk_size: int) -> int:
-    """Data rows of a text file: the sample when it held the whole file, else counted or extrapolated lines."""
-    if sample_rows < min(chunk_size, SAMPLE_ROWS):
-        return sample_rows
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        head = fh.read(min(size, COUNT_EXACT_BYTES if size <= COUNT_EXACT_BYTES else _PROBE_BYTES))
-    lines = head.count(b"\n")
-    if size > len(head) and len(head):
-        lines = int(lines * size / len(head))
-    return max(lines - 1, sample_rows)
 
 
 def _exact(source: Source, estimate: int | None) -> bool:
     """Whether the row count is known rather than estimated (the sample held every row, or the format says)."""
     if source.format in ("json", "parquet", "dataframe"):
         return True
-    whole = len(source.sample) < min(source._reader.chunk_size, SAMPLE_ROWS)
-    return estimate is not None and whole and (source.format != "xlsx" or estimate <= PROBE_ROWS)
+    return (
+        estimate is not None
+        and source.sample_complete
+        and (source.format != "xlsx" or estimate <= PROBE_ROWS)
+    )
 
 
 def sample_texts(source: Source, n: int = 3, width: int = 100) -> list[str]:
@@ -69,9 +54,9 @@ def report(source: Source, redact: Callable[[str], str] | None = None) -> list[s
         lines.append(f"    {fld:<9} {shown or '—'}" + (f"  ({reason})" if shown and reason else ""))
     if m.rating and source.rating_scale:
         lo, hi = RATING_RANGES[source.rating_scale]
-        lines.append(f"  rating      {source.rating_scale} {lo:g}-{hi:g} ({source._scale_note})")
+        lines.append(f"  rating      {source.rating_scale} {lo:g}-{hi:g} ({source.scale_note})")
     elif m.rating:
-        lines.append(f"  rating      scale unknown ({source._scale_note})")
+        lines.append(f"  rating      scale unknown ({source.scale_note})")
     else:
         lines.append("  rating      none")
     estimate = source.row_estimate

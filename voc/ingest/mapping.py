@@ -247,6 +247,11 @@ class _Detector:
         return out
 
 
+def detect_text_column(columns: list[str], sample: pd.DataFrame, preset: Preset | None) -> str | None:
+    """The column detection would read as text, or None (used to choose a workbook sheet)."""
+    return _Detector(columns, sample, preset).text()[0]
+
+
 def resolve(
     columns: list[str], sample: pd.DataFrame, cfg: InputConfig, preset: Preset | None, where: str
 ) -> Resolved:
@@ -386,4 +391,4 @@ def describe(m: ColumnMap, scale: str | None, note: str, channel_default: str | 
     return ", ".join(parts)
 
 
-__all__ = ["Resolved", "as_text", "describe", "resolve", "tokens"]
+__all__ = ["Resolved", "as_text", "describe", "detect_text_column", "resolve", "tokens"]

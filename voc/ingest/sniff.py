@@ -204,3 +204,16 @@ def _count_outside_quotes(line: str, delim: str) -> int:
         return max(len(next(csv.reader([line], delimiter=delim))) - 1, 0)
     except (csv.Error, StopIteration):
         return line.count(delim)
+
+
+COUNT_EXACT_BYTES = 64 << 20  # files up to this size have their lines counted; larger ones are extrapolated
+_PROBE_BYTES = 4 << 20
+
+
+def estimate_rows(path: Path) -> int:
+    """Lines in a text file: counted up to COUNT_EXACT_BYTES, else extrapolated from its first bytes."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        head = fh.read(size if size <= COUNT_EXACT_BYTES else _PROBE_BYTES)
+    lines = head.count(b"\n") + (1 if head and not head.endswith(b"\n") else 0)
+    return int(lines * size / len(head)) if head and size > len(head) else lines

@@ -13,10 +13,10 @@ from voc.config import ColumnMap, InputConfig
 from voc.errors import InputError
 from voc.ingest.build import BuildContext, IngestBatch, build_batch
 from voc.ingest.json_records import JsonLinesReader, JsonReader
-from voc.ingest.mapping import _Detector, describe, resolve
+from voc.ingest.mapping import describe, detect_text_column, resolve
 from voc.ingest.presets import Preset, get_preset
 from voc.ingest.readers import DelimitedReader, RawChunk
-from voc.ingest.sniff import check_file, detect_encoding, detect_format
+from voc.ingest.sniff import check_file, detect_encoding, detect_format, estimate_rows
 from voc.ingest.tabular import FrameReader, ParquetReader
 from voc.ingest.workbook import XlsxReader
 
@@ -52,7 +52,7 @@ class Source:
         self.header_rows: int = getattr(reader, "header_rows", 0)
         self.role_equals = self._role_rule(cfg)
         self.rating_scale: str | None = resolved.rating_scale
-        self._scale_note = resolved.scale_note
+        self.scale_note = resolved.scale_note
         self._dayfirst = resolved.dayfirst
         self.repaired_rows = 0
         if self.mapping.rating and self.rating_scale is None:
@@ -94,6 +94,8 @@ class Source:
         finally:
             chunks.close()  # type: ignore[attr-defined]
             self._reader.chunk_size = full
+        # the sample held every row when the first chunk came back short
+        self.sample_complete = first is None or first.read < min(full, SAMPLE_ROWS)
         if first is None:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in self._reader.columns})
         return first.frame
@@ -102,7 +104,7 @@ class Source:
         """One line: which column feeds which field, and the rating scale."""
         channel = self.preset.channel if self.preset else None
         head = f"{self.name} ({self.format}{', ' + self.encoding if self.encoding else ''}): "
-        line = head + describe(self.mapping, self.rating_scale, self._scale_note, channel)
+        line = head + describe(self.mapping, self.rating_scale, self.scale_note, channel)
         if self.role_equals:
             line += f", role={self.role_equals[0]}={self.role_equals[1]}"
         return line + (f" — {'; '.join(self.notes)}" if self.notes else "")  # no brackets: rich markup
@@ -113,11 +115,11 @@ class Source:
         known = getattr(self._reader, "row_estimate", None)
         if known is not None:
             return int(known)
-        if self.path is not None and self.format in ("csv", "tsv", "jsonl") and len(self.sample):
-            from voc.ingest.inspect import estimate_rows
-
-            return estimate_rows(self.path, len(self.sample), self._reader.chunk_size)
-        return len(self.sample) if self.format == "dataframe" else None
+        if self.sample_complete or self.format == "dataframe":
+            return len(self.sample)
+        if self.path is not None and self.format in ("csv", "tsv", "jsonl"):
+            return max(estimate_rows(self.path) - 1 - self.header_rows, len(self.sample))
+        return None
 
     def _needed(self) -> list[str]:
         m = self.mapping
@@ -219,7 +221,7 @@ def _text_probe(preset: Preset | None):  # type: ignore[no-untyped-def]
     """A check, for choosing a workbook sheet, that a header and sample rows hold a detectable text column."""
 
     def probe(columns: list[str], sample: pd.DataFrame) -> str | None:
-        return _Detector(columns, sample, preset).text()[0]
+        return detect_text_column(columns, sample, preset)
 
     return probe
 
