@@ -198,3 +198,17 @@ def test_voc_run_reads_the_nested_dump_and_the_survey_sheet(tmp_path: Path) -> N
     assert "rating=satisfaction_rating.score (csat 1-5" in out and "records from 'tickets'" in out
     assert f"rating={RECOMMEND} (nps 0-10, from the question text)" in out and "skipped 'About'" in out
     assert "52 = 52 + 0 + 0" in out  # 12 tickets + 40 responses, each read once
+
+
+def test_jsonl_api_pages_are_unwrapped_without_options(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    pages = [{"tickets": [{"id": 1, "description": "the app keeps crashing"}], "next_page": "https://x/2", "count": 1},
+             {"tickets": [{"id": 2, "description": "refund is late"}, {"id": 3, "description": ""}], "count": 2}]  # fmt: skip
+    path.write_text("\n".join(json.dumps(p) for p in pages) + "\n", encoding="utf-8")
+    source, frame, rejects = ingest(path)
+    assert "records from 'tickets' in each line (each line is an API page)" in source.notes
+    assert frame["source_id"].tolist() == ["1", "2"] and rejects["reason"].tolist() == ["empty_text"]
+    plain = tmp_path / "plain.jsonl"  # a record that holds a list of objects is still one record
+    plain.write_text(json.dumps({"id": 1, "text": "slow checkout page", "items": [{"sku": "a"}]}) + "\n")
+    source, frame, _ = ingest(plain)
+    assert source.mapping.text == "text" and len(frame) == 1

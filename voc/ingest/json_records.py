@@ -199,7 +199,7 @@ class JsonLinesReader:
         explode: str | None = None,
     ) -> None:
         self.path, self.encoding, self.chunk_size = path, encoding, chunk_size
-        self.records_path, self.explode = records_path, explode
+        self.records_path, self.explode = records_path or self._page_records(), explode
         self.notes: list[str] = []
         self.object_lists: set[str] = set()
         self.columns: list[str] = []
@@ -213,9 +213,30 @@ class JsonLinesReader:
                 f"{path}: no line of the first {first.read} is a JSON object; JSONL needs one "
                 '{"column": value, ...} object per line.'
             )
-        if records_path:
-            self.notes.append(f"records from '{records_path}' in each line")
+        if self.records_path:
+            how = "" if records_path else " (each line is an API page)"
+            self.notes.append(f"records from '{self.records_path}' in each line{how}")
         _note_lists(self.notes, self.object_lists, explode)
+
+    def _page_records(self) -> str | None:
+        """The records path when the first object line is an API page: a list of objects beside only paging fields."""
+        with open(self.path, encoding=self.encoding, errors=_ERRORS, newline="\n") as fh:
+            for line in fh:
+                if line.strip():
+                    try:
+                        obj = json.loads(line)
+                    except json.JSONDecodeError:
+                        return None
+                    break
+            else:
+                return None
+        cands = [c for c in list_candidates(obj) if c[0]] if isinstance(obj, dict) else []
+        if not cands:
+            return None
+        best = max(cands, key=lambda c: (c[1], -c[0].count(".")))[0]
+        rest = {k: v for k, v in flatten(obj).items() if not k.startswith(best + ".")}
+        prose = any(isinstance(v, str) and " " in v.strip() for v in rest.values())  # records carry text
+        return None if prose else best
 
     def _rows(self, obj: Any, lineno: int) -> tuple[list[dict[str, Any]], str | None]:
         if self.records_path:
