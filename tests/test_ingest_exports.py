@@ -56,6 +56,10 @@ def test_records_path_and_explode_keep_the_parent(tmp_path: Path) -> None:
     assert frame["source_id"].tolist()[:2] == ["100:1000", "100:1001"]  # parent id kept
     _, frame, _ = ingest(EXPORTS / "zendesk_dump.json", records_path="users", columns={"text": "name"})
     assert len(frame) == 4
+    dump = json.loads((EXPORTS / "zendesk_dump.json").read_text(encoding="utf-8"))
+    dump["users"] = dump["users"] * 10  # a side-loaded list larger than the records, without text fields
+    (big := tmp_path / "sideloaded.json").write_text(json.dumps(dump), encoding="utf-8")
+    assert open_source(InputConfig(path=big)).notes[0] == "records from 'tickets' (12 items)"
     with pytest.raises(InputError, match="tickets, users"):
         open_source(InputConfig(path=EXPORTS / "zendesk_dump.json", records_path="data.items"))
 

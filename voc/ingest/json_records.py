@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from voc.errors import InputError
+from voc.ingest.mapping import NOT_TEXT, TEXT_WORDS, tokens
 from voc.ingest.readers import _ERRORS, _ESCAPED, RawChunk, _frame, repair
 
 log = logging.getLogger(__name__)
@@ -104,9 +105,20 @@ def find_records(data: Any, records_path: str | None, where: Path) -> tuple[list
             f"{where}: JSON holds no list of records (keys: {keys}); give an array of records [{{...}}, ...], "
             'an object holding one (e.g. {"tickets": [...]}), or name it with --records-path a.b.'
         )
-    best = max(cands, key=lambda c: (c[1], -c[0].count(".")))
+    best = max(cands, key=lambda c: (_texty(_get(data, c[0])), c[1], -c[0].count(".")))
     others = [f"{p} ({n})" for p, n in cands if p != best[0]]
     return data if best[0] == "" else _get(data, best[0]), best[0], others
+
+
+def _texty(items: Any) -> bool:
+    """Whether the first objects of a list have a text-like field (a side-loaded list of users has none)."""
+    for item in (items or [])[:20]:
+        if isinstance(item, dict):
+            for key in flatten(item):
+                words = set(tokens(key))
+                if words & TEXT_WORDS and not words & NOT_TEXT:
+                    return True
+    return False
 
 
 class JsonReader:
@@ -233,7 +245,7 @@ class JsonLinesReader:
         cands = [c for c in list_candidates(obj) if c[0]] if isinstance(obj, dict) else []
         if not cands:
             return None
-        best = max(cands, key=lambda c: (c[1], -c[0].count(".")))[0]
+        best = max(cands, key=lambda c: (_texty(_get(obj, c[0])), c[1], -c[0].count(".")))[0]
         rest = {k: v for k, v in flatten(obj).items() if not k.startswith(best + ".")}
         prose = any(isinstance(v, str) and " " in v.strip() for v in rest.values())  # records carry text
         return None if prose else best
