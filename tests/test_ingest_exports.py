@@ -187,6 +187,8 @@ def test_inspect_and_dry_run_print_without_analysing(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "text      comments.plain_body" in result.output and "records from 'tickets'" in result.output
     assert not store.exists()  # nothing was analysed or stored
+    bad = runner.invoke(app, ["inspect", str(EXPORTS / "nps_export.csv"), "--preset", "nope"])
+    assert bad.exit_code != 0 and "--preset" in str(bad.exception) and "zendesk" in str(bad.exception)
 
 
 @pytest.mark.slow

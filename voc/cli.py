@@ -60,8 +60,8 @@ def run(
     if input:
         columns = {"text": text_column} if text_column else {}
         cfg.inputs = [
-            InputConfig(path=p, preset=preset, encoding=encoding, format=format, rating_scale=rating_scale, columns=columns,
-                        sheet=sheet, records_path=records_path, explode=explode)
+            _input_config(path=p, preset=preset, encoding=encoding, format=format, rating_scale=rating_scale, columns=columns,
+                          sheet=sheet, records_path=records_path, explode=explode)
             for p in input
         ]
     if dry_run:
@@ -87,8 +87,21 @@ def inspect_cmd(
     format: Annotated[Optional[str], typer.Option("--format", help="Force the input format.")] = None,
 ) -> None:
     """Print what voc would read from FILE, without analysing it (same as voc run --input FILE --dry-run)."""
-    _print_inspection([InputConfig(path=file, preset=preset, sheet=sheet, records_path=records_path, explode=explode,
-                                   encoding=encoding, format=format)])
+    _print_inspection([_input_config(path=file, preset=preset, sheet=sheet, records_path=records_path, explode=explode,
+                                     encoding=encoding, format=format)])
+
+
+def _input_config(**options) -> InputConfig:
+    """An InputConfig from command-line options; an invalid value is a clear error, not a traceback."""
+    from pydantic import ValidationError
+
+    from voc.errors import ConfigError
+
+    try:
+        return InputConfig(**options)
+    except ValidationError as exc:
+        problems = "; ".join(f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: {e['msg']}" for e in exc.errors())
+        raise ConfigError(f"Invalid option: {problems}") from None
 
 
 def _print_inspection(inputs: list[InputConfig]) -> None:
