@@ -218,3 +218,12 @@ def test_jsonl_api_pages_are_unwrapped_without_options(tmp_path: Path) -> None:
     plain.write_text(json.dumps({"id": 1, "text": "slow checkout page", "items": [{"sku": "a"}]}) + "\n")
     source, frame, _ = ingest(plain)
     assert source.mapping.text == "text" and len(frame) == 1
+
+
+def test_a_data_row_that_says_response_is_not_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text(
+        "id,kind,text,note\na1,Response,we replied to the customer,\na2,Question,where is my order,\n"
+    )
+    source, frame, _ = ingest(path)
+    assert source.header_rows == 0 and len(frame) == 2

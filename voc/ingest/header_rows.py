@@ -28,7 +28,8 @@ def _import_row(cells: list[str]) -> bool:
 
 def _sub_label_row(header: list[str], cells: list[str]) -> bool:
     values = [c.strip().lower() for c in _filled(cells)]
-    if not values or not any(v in _SUB_RESPONSE for v in values):
+    # the respondent-id column has no sub-label: a sub-label row starts blank, a data row does not
+    if not values or not any(v in _SUB_RESPONSE for v in values) or cells[0].strip():
         return False
     blank_under_named = any(h.strip() and not c.strip() for h, c in zip(header, cells, strict=False))
     return blank_under_named and not any(re.fullmatch(r"[-+]?\d+(\.\d+)?", v) for v in values)
