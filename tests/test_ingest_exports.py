@@ -227,3 +227,17 @@ def test_a_data_row_that_says_response_is_not_a_header(tmp_path: Path) -> None:
     )
     source, frame, _ = ingest(path)
     assert source.header_rows == 0 and len(frame) == 2
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl"])
+def test_row_estimate_beyond_the_sample(tmp_path: Path, kind: str) -> None:
+    n = 6_000  # more than the 5,000-row sample read at open time
+    path = tmp_path / f"big.{kind}"
+    if kind == "csv":
+        path.write_text("id,text\n" + "".join(f"{i},comment number {i}\n" for i in range(n)))
+    else:
+        path.write_text(
+            "".join(json.dumps({"id": i, "text": f"comment number {i}"}) + "\n" for i in range(n))
+        )
+    source = open_source(InputConfig(path=path))
+    assert not source.sample_complete and source.row_estimate == n

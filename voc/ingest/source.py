@@ -118,7 +118,8 @@ class Source:
         if self.sample_complete or self.format == "dataframe":
             return len(self.sample)
         if self.path is not None and self.format in ("csv", "tsv", "jsonl"):
-            return max(estimate_rows(self.path) - 1 - self.header_rows, len(self.sample))
+            headers = 1 + self.header_rows if self.format != "jsonl" else 0
+            return max(estimate_rows(self.path) - headers, len(self.sample))
         return None
 
     def _needed(self) -> list[str]:
