@@ -53,6 +53,8 @@ def test_records_path_and_explode_keep_the_parent(tmp_path: Path) -> None:
     assert source.mapping.text == "comments.plain_body" and source.mapping.id == "row_id"
     assert source.mapping.date == "comments.created_at"
     assert len(frame) == 24 and rejects.empty  # 12 tickets x 2 comments
+    small = open_source(InputConfig(path=EXPORTS / "zendesk_dump.json", explode="comments", chunk_size=5))
+    assert [b.read for b in small.batches()] == [5, 5, 5, 5, 4]  # chunks never exceed chunk_size
     assert frame["source_id"].tolist()[:2] == ["100:1000", "100:1001"]  # parent id kept
     _, frame, _ = ingest(EXPORTS / "zendesk_dump.json", records_path="users", columns={"text": "name"})
     assert len(frame) == 4
@@ -214,6 +216,7 @@ def test_jsonl_api_pages_are_unwrapped_without_options(tmp_path: Path) -> None:
     source, frame, rejects = ingest(path)
     assert "records from 'tickets' in each line (each line is an API page)" in source.notes
     assert frame["source_id"].tolist() == ["1", "2"] and rejects["reason"].tolist() == ["empty_text"]
+    assert [b.read for b in open_source(InputConfig(path=path, chunk_size=2)).batches()] == [2, 1]
     plain = tmp_path / "plain.jsonl"  # a record that holds a list of objects is still one record
     plain.write_text(json.dumps({"id": 1, "text": "slow checkout page", "items": [{"sku": "a"}]}) + "\n")
     source, frame, _ = ingest(plain)

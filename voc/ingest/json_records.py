@@ -182,17 +182,22 @@ class JsonReader:
             if not isinstance(item, dict):
                 row += 1
                 bad.append((row, f"record {i} is a JSON {type(item).__name__}, not an object"))
+                flats: list[dict[str, Any]] = []
             else:
-                for flat in explode_record(item, self.explode):
-                    row += 1
-                    if self.repaired_any and any(
-                        isinstance(v, str) and _ESCAPED.search(v) for v in flat.values()
-                    ):
-                        flat = {k: _repair_value(v) for k, v in flat.items()}
-                        repaired += 1
-                    rows.append(flat)
-                    nums.append(row)
-            if len(rows) + len(bad) >= self.chunk_size:
+                flats = explode_record(item, self.explode)
+            for flat in flats:
+                row += 1
+                if self.repaired_any and any(
+                    isinstance(v, str) and _ESCAPED.search(v) for v in flat.values()
+                ):
+                    flat = {k: _repair_value(v) for k, v in flat.items()}
+                    repaired += 1
+                rows.append(flat)
+                nums.append(row)
+                if len(rows) + len(bad) >= self.chunk_size:  # an exploded record may span chunks
+                    yield _chunk(rows, nums, bad, self.columns, keep, repaired)
+                    rows, nums, bad, repaired = [], [], [], 0
+            if bad and len(rows) + len(bad) >= self.chunk_size:
                 yield _chunk(rows, nums, bad, self.columns, keep, repaired)
                 rows, nums, bad, repaired = [], [], [], 0
         if rows or bad:
@@ -280,21 +285,21 @@ class JsonLinesReader:
                     rows, error = self._rows(json.loads(line), lineno)
                 except json.JSONDecodeError as exc:
                     rows, error = [], f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
-                if _ESCAPED.search(line) and rows:
-                    rows = [{k: _repair_value(v) for k, v in r.items()} for r in rows]
-                    repaired += len(rows)
-                for r in rows:
+                escaped = bool(rows) and _ESCAPED.search(line) is not None
+                items: list[dict[str, Any] | str] = [*rows, *([error] if error else [])]
+                for item in items:  # one line may hold many rows (an API page): chunks stay within chunk_size
                     row += 1
-                    recs.append(r)
-                    nums.append(row if numbered else lineno)
-                if error:
-                    row += 1
-                    bad.append((row if numbered else lineno, error))
-                if len(recs) + len(bad) >= self.chunk_size:
-                    yield _chunk(recs, nums, bad, self.columns or _columns_of(recs), keep, repaired)
-                    if self._sampling:
-                        return
-                    recs, nums, bad, repaired = [], [], [], 0
+                    if isinstance(item, str):
+                        bad.append((row if numbered else lineno, item))
+                    else:
+                        recs.append({k: _repair_value(v) for k, v in item.items()} if escaped else item)
+                        repaired += escaped
+                        nums.append(row if numbered else lineno)
+                    if len(recs) + len(bad) >= self.chunk_size:
+                        yield _chunk(recs, nums, bad, self.columns or _columns_of(recs), keep, repaired)
+                        if self._sampling:
+                            return
+                        recs, nums, bad, repaired = [], [], [], 0
             if recs or bad or self._sampling:
                 yield _chunk(recs, nums, bad, self.columns or _columns_of(recs), keep, repaired)
 
