@@ -156,3 +156,53 @@ def test_name_prefilter_and_ner_only_pipeline():
     # a cue ("spoke to", "rep") also sends the next sentence, where the name often is
     cue = "Spoke to a rep. Naelah sorted it in minutes. Bye now."
     assert [cue[a:b] for a, b in candidate_segments(cue)] == ["Spoke to a rep. Naelah sorted it in minutes."]
+
+
+def test_phone_region_leniency_and_other_regions():
+    from voc.clean.phones import find_phones
+    from voc.errors import ConfigError
+
+    def found(text: str, **options) -> list[str]:
+        return [text[a:b] for a, b, _ in find_phones(text, **options)]
+
+    uk = "Text me on 07700 900123 when the parcel is ready."
+    assert found(uk) == ["07700 900123"]  # GB is among the default other regions
+    assert found(uk, other_regions=()) == []  # not a US number
+    assert found(uk, region="GB", other_regions=()) == ["07700 900123"]
+    assert found("text me on 0044 7911 123456") == ["0044 7911 123456"]
+    fictional = "call (555) 010-0199 now"  # a possible but not valid number (the 555 range)
+    assert found(fictional) == ["(555) 010-0199"]
+    assert found(fictional, leniency="valid", other_regions=()) == []
+    assert found("order 555-010-0199 was lost") == []  # an order-number cue rules it out
+    with pytest.raises(ConfigError, match="phone_region"):
+        list(find_phones("call +44 20 7946 0958", region="XX"))
+    with pytest.raises(ConfigError, match="phone_leniency"):
+        list(find_phones("call +44 20 7946 0958", leniency="loose"))
+
+
+def test_salutation_names_and_not_names():
+    assert redact("Kind regards,\nMaria")[0] == "Kind regards,\n[PERSON]"
+    assert redact("Hi Priya,\nstill no signal")[0] == "Hi [PERSON],\nstill no signal"
+    assert (
+        redact("Hi Nimbus,\nstill no signal")[0] == "Hi [PERSON],\nstill no signal"
+    )  # a brand in a name slot
+    from voc.clean.redact import redact_many
+
+    assert (
+        redact_many(["Hi Nimbus,\nstill no signal"], not_names=["nimbus"])[0][0]
+        == "Hi Nimbus,\nstill no signal"
+    )
+    assert redact("the 900 Mbps package")[0] == "the 900 Mbps package"
+
+
+def test_clean_batch_reads_the_phone_and_name_settings():
+    import pandas as pd
+
+    from voc.clean import clean_batch
+    from voc.config import CleanConfig
+
+    frame = pd.DataFrame({"text": ["Text me on 07700 900123 please", "Thanks Nimbus for the fix"]})
+    default, _ = clean_batch(frame, CleanConfig())
+    assert default["text"].tolist() == ["Text me on [PHONE] please", "Thanks [PERSON] for the fix"]
+    us_only, _ = clean_batch(frame, CleanConfig(phone_other_regions=[], not_names=["Nimbus"]))
+    assert us_only["text"].tolist() == ["Text me on 07700 900123 please", "Thanks Nimbus for the fix"]
