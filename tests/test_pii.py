@@ -13,18 +13,22 @@ from voc.clean.pii import iban_ok, luhn_ok, url_has_secret
 from voc.clean.redact import detect_many
 
 CASES_PATH = Path(__file__).parent / "fixtures" / "pii" / "cases.jsonl"
+# Written after the detectors were finished and scored once, without changing the code for it: an honest figure.
+HOLDOUT_PATH = Path(__file__).parent / "fixtures" / "pii" / "holdout.jsonl"
 MIN_RECALL = 0.99
 MIN_PRECISION = 0.95
+HOLDOUT_MIN_RECALL = 0.85
+HOLDOUT_MIN_PRECISION = 0.85
 
 
-def _cases() -> list[dict]:
-    with CASES_PATH.open(encoding="utf-8") as handle:
+def _cases(path: Path = CASES_PATH) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-@pytest.fixture(scope="module")
-def scored() -> dict:
-    cases = _cases()
+def _score(path: Path) -> dict:
+    """Per-type true positives, misses, false positives and predictions of detect_many on a fixture."""
+    cases = _cases(path)
     predictions = detect_many([c["text"] for c in cases])
     tp, fn, fp, n_pred = Counter(), Counter(), Counter(), Counter()
     errors: list[str] = []
@@ -48,6 +52,30 @@ def scored() -> dict:
     return {"cases": cases, "tp": tp, "fn": fn, "fp": fp, "n_pred": n_pred, "errors": errors}
 
 
+def _report(scored: dict, name: str, min_recall: float, min_precision: float) -> list[str]:
+    """Print the per-type table and errors; return the types below the floors."""
+    tp, fn, fp, n_pred = scored["tp"], scored["fn"], scored["fp"], scored["n_pred"]
+    lines = [f"{'type':8} {'gold':>5} {'pred':>5} {'recall':>7} {'precision':>9}"]
+    failures = []
+    for kind in PII_TYPES:
+        gold = tp[kind] + fn[kind]
+        recall = tp[kind] / gold if gold else 1.0
+        precision = (n_pred[kind] - fp[kind]) / n_pred[kind] if n_pred[kind] else 1.0
+        lines.append(f"{kind:8} {gold:>5} {n_pred[kind]:>5} {recall:>7.3f} {precision:>9.3f}")
+        if recall < min_recall or precision < min_precision:
+            failures.append(kind)
+    print("\nPII per-type scores on", name, f"({len(scored['cases'])} strings)")
+    print("\n".join(lines))
+    for err in scored["errors"]:
+        print("  ", err)
+    return failures
+
+
+@pytest.fixture(scope="module")
+def scored() -> dict:
+    return _score(CASES_PATH)
+
+
 def test_fixture_is_large_and_covers_every_type():
     cases = _cases()
     assert len(cases) >= 100
@@ -61,21 +89,16 @@ def test_fixture_is_large_and_covers_every_type():
 
 
 def test_recall_and_precision_per_type(scored):
-    tp, fn, fp, n_pred = scored["tp"], scored["fn"], scored["fp"], scored["n_pred"]
-    lines = [f"{'type':8} {'gold':>5} {'pred':>5} {'recall':>7} {'precision':>9}"]
-    failures = []
-    for kind in PII_TYPES:
-        gold = tp[kind] + fn[kind]
-        recall = tp[kind] / gold if gold else 1.0
-        precision = (n_pred[kind] - fp[kind]) / n_pred[kind] if n_pred[kind] else 1.0
-        lines.append(f"{kind:8} {gold:>5} {n_pred[kind]:>5} {recall:>7.3f} {precision:>9.3f}")
-        if recall < MIN_RECALL or precision < MIN_PRECISION:
-            failures.append(kind)
-    print("\nPII per-type scores on", CASES_PATH.name, f"({len(scored['cases'])} strings)")
-    print("\n".join(lines))
-    for err in scored["errors"]:
-        print("  ", err)
+    failures = _report(scored, CASES_PATH.name, MIN_RECALL, MIN_PRECISION)
     assert not failures, f"below recall {MIN_RECALL} / precision {MIN_PRECISION}: {failures}"
+
+
+def test_holdout_fixture_scores():
+    """The second fixture: every type present, and a looser floor than the fixture the code was tuned on."""
+    scored = _score(HOLDOUT_PATH)
+    assert set(scored["tp"] + scored["fn"]) == set(PII_TYPES)
+    failures = _report(scored, HOLDOUT_PATH.name, HOLDOUT_MIN_RECALL, HOLDOUT_MIN_PRECISION)
+    assert not failures, f"below recall {HOLDOUT_MIN_RECALL} / precision {HOLDOUT_MIN_PRECISION}: {failures}"
 
 
 def test_redacted_text_never_contains_raw_values():
