@@ -29,6 +29,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(themes_app, name="themes")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="DuckDB store file.", envvar="VOC_STORE")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also show third-party warnings, logs and progress bars (sets VOC_VERBOSE=1).")]
 DEMO_PIPELINE = PROJECT_ROOT / "pipelines" / "demo.yaml"
 
 
@@ -47,8 +48,10 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help="Continue the latest unfinished run of this config and these inputs from its last checkpoint (after a crash or kill); nothing to do if it is done; a new run if there is none.")] = False,
     engine: Annotated[str, typer.Option("--engine", help="local (one process, streaming) or ray (Ray Data; needs the extra: pip install 'voc\\[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray, e.g. ray://HEAD:10001 or auto (default: RAY_ADDRESS, else a local Ray).")] = None,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Run a pipeline (YAML, or --input FILE [--preset ...]) into the store and print a summary."""
+    _set_verbose(verbose)
     overrides: dict = {}
     if store:
         overrides["store"] = {"path": str(store)}
@@ -66,6 +69,11 @@ def run(
     if engine == "ray" and resume:
         raise typer.BadParameter("--resume works with --engine local only.")
     _run_and_report(cfg, quiet, resume, engine=engine, ray_address=ray_address)
+
+
+def _set_verbose(verbose: bool) -> None:
+    if verbose:  # read by voc.quiet here and in the app's server process, which inherits the environment
+        os.environ["VOC_VERBOSE"] = "1"
 
 
 def _run_and_report(
@@ -105,8 +113,10 @@ def demo(
     no_app: Annotated[bool, typer.Option("--no-app", help="Build the store only; do not start the app.")] = False,
     port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Analyse the bundled demo corpus (data/demo) into a store, then open the app on it."""
+    _set_verbose(verbose)
     cfg = PipelineConfig.load(DEMO_PIPELINE, store={"path": str(store)})
     _run_and_report(cfg, quiet)
     if not no_app:
