@@ -47,3 +47,29 @@ def test_undetermined_is_covered_and_labels_read_well():
     ]
     assert language_name("es") == "Spanish (es)"
     assert not_analysed_label("es") == "Spanish (es) — not analysed"
+
+
+def test_language_is_a_sidebar_filter(tmp_path, monkeypatch):
+    """The app offers the stored languages as a filter, shows their names, and the filter changes the numbers."""
+    import duckdb
+    from streamlit.testing.v1 import AppTest
+
+    from voc.app.sample import build_sample_store
+
+    store = build_sample_store(tmp_path / "s.duckdb", n=200)
+    with duckdb.connect(str(store)) as con:
+        con.execute(
+            "UPDATE documents SET language = 'es' WHERE doc_id IN (SELECT doc_id FROM documents LIMIT 30)"
+        )
+    monkeypatch.setenv("VOC_STORE", str(store))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["page"] = "themes"
+    at.query_params["language"] = "es"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.sidebar.multiselect(key="f_language")
+    assert box.value == ["es"] and set(box.options) == {"English (en)", "Spanish (es)"}
+    assert at.dataframe[0].value["volume"].sum() == 30
+    box.set_value(["en"]).run()
+    assert at.dataframe[0].value["volume"].sum() == 170
+    assert at.query_params["language"] in ("en", ["en"])
