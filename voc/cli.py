@@ -29,6 +29,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(themes_app, name="themes")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="DuckDB store file.", envvar="VOC_STORE")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also show third-party warnings, logs and progress bars (sets VOC_VERBOSE=1).")]
 DEMO_PIPELINE = PROJECT_ROOT / "pipelines" / "demo.yaml"
 
 
@@ -51,8 +52,10 @@ def run(
     records_path: Annotated[Optional[str], typer.Option("--records-path", help="JSON/JSONL: dotted path of the records list, e.g. data.items (default: the largest list of objects).")] = None,
     explode: Annotated[Optional[str], typer.Option("--explode", help="JSON/JSONL: read this list of objects (e.g. comments) as one row per element, keeping the parent's fields.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be read (format, sheet or records, column mapping and why, rating scale, samples, rows) and stop.")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Run a pipeline (YAML, or --input FILE [--preset ...]) into the store and print a summary."""
+    _set_verbose(verbose)
     overrides: dict = {}
     if store:
         overrides["store"] = {"path": str(store)}
@@ -114,6 +117,9 @@ def _print_inspection(inputs: list[InputConfig]) -> None:
     for inp in inputs:
         for line in report(open_source(inp), redact=lambda text: redact(text)[0]):
             console.print(line, markup=False, highlight=False, soft_wrap=True)
+def _set_verbose(verbose: bool) -> None:
+    if verbose:  # read by voc.quiet here and in the app's server process, which inherits the environment
+        os.environ["VOC_VERBOSE"] = "1"
 
 
 def _run_and_report(
@@ -153,8 +159,10 @@ def demo(
     no_app: Annotated[bool, typer.Option("--no-app", help="Build the store only; do not start the app.")] = False,
     port: Annotated[int, typer.Option(help="Port for the app.")] = 8501,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Analyse the bundled demo corpus (data/demo) into a store, then open the app on it."""
+    _set_verbose(verbose)
     cfg = PipelineConfig.load(DEMO_PIPELINE, store={"path": str(store)})
     _run_and_report(cfg, quiet)
     if not no_app:

@@ -62,6 +62,16 @@ class CleanConfig(_Section):
     pii_types: list[str] = Field(
         default_factory=lambda: ["EMAIL", "PHONE", "CARD", "IBAN", "IP", "URL", "PERSON"]
     )
+    # Phone numbers (libphonenumber): the region assumed for numbers written without a country code, the
+    # matcher's leniency (possible | valid | strict_grouping | exact_grouping) and the other regions whose
+    # national formats (trunk prefix 0, 00 international prefix) are also recognised.
+    phone_region: str = "US"
+    phone_leniency: Literal["possible", "valid", "strict_grouping", "exact_grouping"] = "possible"
+    phone_other_regions: list[str] = Field(
+        default_factory=lambda: ["GB", "DE", "FR", "ES", "IT", "NL", "IE", "AU"]
+    )
+    # Brand and product words that are never redacted as a person's name ("Thanks Nimbus for ...").
+    not_names: list[str] = Field(default_factory=list)
 
 
 class EncoderConfig(_Section):

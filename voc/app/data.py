@@ -39,6 +39,9 @@ def options(path: str, ver: str) -> dict:
         ver,
         "SELECT source FROM fact WHERE source IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 200",
     )
+    lang = fact_query(
+        path, ver, "SELECT language FROM fact WHERE language IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 200"
+    )
     seg = fact_query(
         path,
         ver,
@@ -57,6 +60,7 @@ def options(path: str, ver: str) -> dict:
         "date_max": None if pd.isna(bounds["hi"]) else pd.Timestamp(bounds["hi"]).date(),
         "channels": chan["channel"].tolist(),
         "sources": src["source"].tolist(),
+        "languages": lang["language"].tolist(),
         "segments": segments,
     }
 

@@ -22,7 +22,7 @@ from voc.store import Store
 log = logging.getLogger(__name__)
 
 FACT_SQL = (
-    "SELECT d.doc_id, timezone('UTC', d.date) AS date, d.channel, d.source, d.rating, d.rating_scale, "
+    "SELECT d.doc_id, timezone('UTC', d.date) AS date, d.channel, d.source, d.language, d.rating, d.rating_scale, "
     "d.rating_norm, d.segments, p.sentiment, p.sentiment_score, p.theme_id, p.causes "
     "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id"
 )
@@ -59,7 +59,8 @@ def _digest(text: str) -> str:
 
 def fact_file(path: str | Path, ver: str) -> Path:
     """Where the fact table of this store path and content version is kept."""
-    return cache_dir() / "app" / f"{_digest(str(Path(path).resolve()))}-{_digest(ver)}.duckdb"
+    # the SQL is part of the key: a fact file written by an older voc (other columns) is not reused
+    return cache_dir() / "app" / f"{_digest(str(Path(path).resolve()))}-{_digest(FACT_SQL + ver)}.duckdb"
 
 
 def build_fact(path: str | Path, ver: str) -> Path:

@@ -11,12 +11,25 @@ from __future__ import annotations
 import sys
 
 
+def warm_imports() -> None:
+    """Import the app's modules before the Streamlit runtime exists, without its cache warnings."""
+    import streamlit  # noqa: F401  (creates Streamlit's loggers, which set their own level once)
+
+    from voc.quiet import quiet_loggers
+
+    # The app's cached functions are decorated before the runtime exists, and Streamlit logs "No runtime
+    # found, using MemoryCacheStorageManager" for each; the runtime starts right after, so that is noise.
+    with quiet_loggers(
+        "streamlit.runtime.caching.cache_data_api", "streamlit.runtime.caching.cache_resource_api"
+    ):
+        import voc.app.main  # noqa: F401  (the pages, the insights and the store)
+
+
 def main() -> int:
     """Warm the imports, then run `streamlit run` with this process's arguments."""
     from streamlit.web import cli
 
-    import voc.app.main  # noqa: F401  (the pages, the insights and the store)
-
+    warm_imports()
     sys.argv = ["streamlit", "run", *sys.argv[1:]]
     return cli.main()
 

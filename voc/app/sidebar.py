@@ -6,10 +6,17 @@ from datetime import date
 
 import streamlit as st
 
+from voc.clean.coverage import language_name
 from voc.insights.filters import Filter
 from voc.schema import CAUSE_LABELS, SENTIMENT_LABELS
 
-MULTI = {"channel": "channels", "source": "sources", "sentiment": "sentiments", "cause": "causes"}
+MULTI = {
+    "channel": "channels",
+    "source": "sources",
+    "language": "languages",
+    "sentiment": "sentiments",
+    "cause": "causes",
+}
 SEG_PREFIX = "seg_"
 
 
@@ -29,6 +36,7 @@ def init_from_url(opts: dict) -> None:
     choices = {
         "channel": opts["channels"],
         "source": opts["sources"],
+        "language": opts.get("languages", []),
         "sentiment": list(SENTIMENT_LABELS),
         "cause": list(CAUSE_LABELS),
     }
@@ -69,6 +77,10 @@ def sidebar_filters(opts: dict) -> tuple[Filter, str]:
         flt.channels = sb.multiselect("Channel", opts["channels"], key="f_channel")
     if len(opts["sources"]) > 1:
         flt.sources = sb.multiselect("Source", opts["sources"], key="f_source")
+    if len(opts.get("languages", [])) > 1:
+        flt.languages = sb.multiselect(
+            "Language", opts["languages"], key="f_language", format_func=language_name
+        )
     for key, values in list(opts["segments"].items())[:8]:
         chosen = sb.multiselect(f"Segment: {key}", values, key=f"f_seg_{key}")
         if chosen:

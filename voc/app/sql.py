@@ -56,7 +56,7 @@ def base_sql(
         source = "FROM fact p "
     else:
         select = (
-            "SELECT d.doc_id, d.text, d.date, d.channel, d.source, d.rating, d.rating_scale, d.rating_norm, "
+            "SELECT d.doc_id, d.text, d.date, d.channel, d.source, d.language, d.rating, d.rating_scale, d.rating_norm, "
             "d.segments, p.sentiment, p.sentiment_score, p.causes, p.cause_scores, p.cause_evidence, "
         )
         source = "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id "

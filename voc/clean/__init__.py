@@ -2,9 +2,10 @@
 
 - normalize_text: HTML tags stripped (block tags and <br> become newlines), complete entities unescaped,
   NFKC outside emoji, invisible characters dropped, spaces collapsed, at most one blank line kept.
-- redact: EMAIL, PHONE, CARD (Luhn), IBAN (mod 97), IP, URL (only URLs carrying tokens or credentials)
-  and PERSON (spaCy NER on prefiltered sentences) become typed placeholders like [EMAIL]; the returned
-  spans point at the placeholders in the redacted text and raw values are never kept.
+- redact: EMAIL, PHONE (libphonenumber's matcher plus a context check), CARD (Luhn), IBAN (mod 97), IP,
+  URL (only URLs carrying tokens or credentials) and PERSON (spaCy NER on prefiltered sentences, plus
+  names in greetings and sign-offs) become typed placeholders like [EMAIL]; the returned spans point at
+  the placeholders in the redacted text and raw values are never kept.
 - detect_language: ISO 639-1 code or "und" (rule in voc.clean.language); detect_languages does a list
   in one numpy pass with the same answers.
 - doc_id: sha1 of (source, source_id) when an id is given, else of (source, normalised text, date);

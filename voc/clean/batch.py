@@ -12,6 +12,7 @@ import pandas as pd
 from voc.clean.docid import doc_id
 from voc.clean.language import UNDETERMINED, detect_languages
 from voc.clean.normalize import normalize_text
+from voc.clean.phones import PhoneOptions
 from voc.clean.redact import redact_many
 from voc.config import CleanConfig
 from voc.schema import CLEAN_COLUMNS, INGEST_COLUMNS, REJECT_COLUMNS
@@ -71,7 +72,10 @@ def _clean_batch(frame: pd.DataFrame, cfg: CleanConfig) -> tuple[pd.DataFrame, p
     texts = [normalised[i] for i in keep]
 
     if cfg.redact_pii:
-        redacted = redact_many(texts, types=cfg.pii_types, names=cfg.redact_names)
+        phones = PhoneOptions(cfg.phone_region, cfg.phone_leniency, tuple(cfg.phone_other_regions))
+        redacted = redact_many(
+            texts, types=cfg.pii_types, names=cfg.redact_names, phones=phones, not_names=cfg.not_names
+        )
     else:
         redacted = [(t, []) for t in texts]
 

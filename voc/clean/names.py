@@ -35,6 +35,15 @@ _FOLLOWED_BY_NAME = re.compile(
 )
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "ers", "'s", "’s")
 _BAD_ENTITY = re.compile(r"[@#/\d_:\[\]]|https?")
+# a unit or a product right after a number ("900 Mbps"), or a word before a model code or a product noun
+# ("Galaxy S24", "Essential plan"): not a person
+_UNITS = frozenset({"mbps", "gbps", "kbps", "mbit", "gbit", "mhz", "ghz", "khz", "mah", "kwh", "mins", "hrs",
+                    "secs", "gig", "gigs"})  # fmt: skip
+_NUMBER_BEFORE = re.compile(r"\d[ \t]*$")
+_PRODUCT_AFTER = re.compile(
+    r"[ \t]*(?:[A-Za-z]*\d[\w-]*\b|(?i:plan|package|bundle|tier|subscription|contract|tariff|broadband|fibre|"
+    r"fiber|router|box|app|handset|device|deal|offer|pack|add-?on|membership|edition|model|series|sim|esim)\b)"
+)
 _WORD_RUN = re.compile(r"[^\s'’-]+")  # the words _keep_entity splits an entity into
 
 # The NER model's dense layers (tok2vec maxout, linear, precomputed parser inputs) multiply with numpy's
@@ -204,6 +213,10 @@ def _entity_spans(doc) -> list[Span]:
             head = text.split(" ", 1)[0]
             start += len(head) + 1
             text = text[len(head) + 1 :]
+        if text.lower() in _UNITS or _NUMBER_BEFORE.search(source, max(0, start - 8), start):
+            continue
+        if _PRODUCT_AFTER.match(source, end):
+            continue
         if _keep_entity(text):
             spans.append((start, end, "PERSON"))
     return spans

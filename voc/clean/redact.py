@@ -6,8 +6,9 @@ import re
 from collections.abc import Iterable, Sequence
 
 from voc.clean.names import find_names_batch
-from voc.clean.phones import find_phones
+from voc.clean.phones import PhoneOptions, find_phones
 from voc.clean.pii import REGEX_DETECTORS, Span
+from voc.clean.salutations import find_salutation_names
 from voc.errors import ConfigError
 
 PII_TYPES = ("EMAIL", "PHONE", "CARD", "IBAN", "IP", "URL", "PERSON")
@@ -30,7 +31,9 @@ def _digit_counts(text: str) -> tuple[bool, int]:
     return any(map(str.isdigit, text)), sum(map(str.isdecimal, text))
 
 
-def find_regex_pii(text: str, types: Iterable[str] = PII_TYPES) -> list[Span]:
+def find_regex_pii(
+    text: str, types: Iterable[str] = PII_TYPES, phones: PhoneOptions | None = None
+) -> list[Span]:
     """All regex-detected PII spans (overlapping candidates included) in text."""
     spans: list[Span] = []
     has_digit, decimals = _digit_counts(text)
@@ -39,7 +42,10 @@ def find_regex_pii(text: str, types: Iterable[str] = PII_TYPES) -> list[Span]:
             continue
         if kind in _NEEDS_DIGIT and (not has_digit or decimals < _MIN_DECIMALS.get(kind, 0)):
             continue
-        spans.extend(DETECTORS[kind](text))
+        if kind == "PHONE" and phones is not None:
+            spans.extend(find_phones(text, phones.region, phones.leniency, phones.other_regions))
+        else:
+            spans.extend(DETECTORS[kind](text))
     return spans
 
 
@@ -74,7 +80,12 @@ def apply(text: str, spans: Sequence[Span]) -> tuple[str, list[dict]]:
 
 
 def detect_many(
-    texts: Sequence[str], types: Iterable[str] = PII_TYPES, names: bool = True, prefilter: bool = True
+    texts: Sequence[str],
+    types: Iterable[str] = PII_TYPES,
+    names: bool = True,
+    prefilter: bool = True,
+    phones: PhoneOptions | None = None,
+    not_names: Iterable[str] = (),
 ) -> list[list[Span]]:
     """Resolved PII spans (start, end, type) in each text's own coordinates."""
     types = [t.upper() for t in types]
@@ -83,22 +94,40 @@ def detect_many(
         raise ConfigError(
             f"Unknown PII type(s) {sorted(unknown)} in clean.pii_types; use some of {list(PII_TYPES)}."
         )
-    regex_spans = [find_regex_pii(t, types) for t in texts]
+    regex_spans = [find_regex_pii(t, types, phones) for t in texts]
     if names and "PERSON" in types:
+        not_names = {w.lower() for w in not_names}
         name_spans = find_names_batch(texts, prefilter=prefilter)
+        for text, spans in zip(texts, name_spans):
+            spans.extend(find_salutation_names(text, not_names))
+            if not_names:
+                spans[:] = [s for s in spans if not _has_word(text[s[0] : s[1]], not_names)]
     else:
         name_spans = [[] for _ in texts]
     return [resolve(r + n) for r, n in zip(regex_spans, name_spans)]
 
 
+def _has_word(span_text: str, words: set[str]) -> bool:
+    return any(w in words for w in re.split(r"[\s'’.-]+", span_text.lower()))
+
+
 def redact_many(
-    texts: Sequence[str], types: Iterable[str] = PII_TYPES, names: bool = True, prefilter: bool = True
+    texts: Sequence[str],
+    types: Iterable[str] = PII_TYPES,
+    names: bool = True,
+    prefilter: bool = True,
+    phones: PhoneOptions | None = None,
+    not_names: Iterable[str] = (),
 ) -> list[tuple[str, list[dict]]]:
     """Redact a list of texts; the name pass runs spaCy once over the batch."""
-    spans = detect_many(texts, types=types, names=names, prefilter=prefilter)
+    spans = detect_many(
+        texts, types=types, names=names, prefilter=prefilter, phones=phones, not_names=not_names
+    )
     return [apply(t, s) for t, s in zip(texts, spans)]
 
 
-def redact(text: str, types: Iterable[str] = PII_TYPES, names: bool = True) -> tuple[str, list[dict]]:
+def redact(
+    text: str, types: Iterable[str] = PII_TYPES, names: bool = True, phones: PhoneOptions | None = None
+) -> tuple[str, list[dict]]:
     """Replace PII in one text with typed placeholders; returns (redacted text, placeholder spans)."""
-    return redact_many([text], types=types, names=names)[0]
+    return redact_many([text], types=types, names=names, phones=phones)[0]

@@ -88,8 +88,11 @@ class TorchBackend:
 
         if threads:
             torch.set_num_threads(int(threads))
+        from voc.quiet import quiet_transformers
+
         try:
-            self.model = AutoModel.from_pretrained(str(source.path)).eval()
+            with quiet_transformers():
+                self.model = AutoModel.from_pretrained(str(source.path)).eval()
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"Cannot load encoder model from {source.path}: {exc}") from None
         self.with_types = "token_type_ids" in inspect.signature(self.model.forward).parameters

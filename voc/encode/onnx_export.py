@@ -59,8 +59,11 @@ def _load_module(model_dir_or_module: Any):
         raise ModelError(
             f"Cannot export {folder}: no config.json; pass a Hugging Face model folder or module."
         )
+    from voc.quiet import quiet_transformers
+
     try:
-        return AutoModel.from_pretrained(str(folder), attn_implementation="eager").eval()
+        with quiet_transformers():
+            return AutoModel.from_pretrained(str(folder), attn_implementation="eager").eval()
     except Exception as exc:  # noqa: BLE001
         raise ModelError(f"Cannot load model folder {folder} for ONNX export: {exc}") from None
 

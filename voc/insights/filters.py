@@ -8,12 +8,13 @@ from pydantic import BaseModel, Field
 
 
 class Filter(BaseModel):
-    """A view of the feedback: date range, channels, sources, segment values, rating band, sentiment, cause."""
+    """A view of the feedback: date range, channels, sources, languages, segments, rating band, sentiment, cause."""
 
     date_from: date | None = None
     date_to: date | None = None
     channels: list[str] = Field(default_factory=list)
     sources: list[str] = Field(default_factory=list)
+    languages: list[str] = Field(default_factory=list)  # ISO 639-1 codes, or "und"
     segments: dict[str, list[str]] = Field(default_factory=dict)
     rating_min: float | None = None
     rating_max: float | None = None
@@ -39,6 +40,7 @@ class Filter(BaseModel):
             params.append(self.date_to)
         among("channel", self.channels)
         among("source", self.sources)
+        among("language", self.languages)
         for key, values in self.segments.items():
             if values:
                 clauses.append(f"json_extract_string(segments, ?) IN ({', '.join('?' for _ in values)})")

@@ -58,13 +58,15 @@ class HFSentimentRunner:
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         from voc.encode.source import resolve_model
+        from voc.quiet import quiet_transformers
 
         source = resolve_model(model)  # local folder, or hub id from the HF cache (downloads only if online)
         if encoder_cfg.threads:
             torch.set_num_threads(int(encoder_cfg.threads))
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(str(source.path))
-            self.model = AutoModelForSequenceClassification.from_pretrained(str(source.path)).eval()
+            with quiet_transformers():
+                self.model = AutoModelForSequenceClassification.from_pretrained(str(source.path)).eval()
         except Exception as exc:  # noqa: BLE001
             raise ModelError(f"Cannot load sentiment model {model!r} from {source.path}: {exc}") from None
         id2label = {int(k): v for k, v in self.model.config.id2label.items()}

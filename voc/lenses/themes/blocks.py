@@ -73,6 +73,7 @@ def reduce(embeddings: np.ndarray, spec: dict[str, Any], seed: int) -> np.ndarra
         params["n_neighbors"] = max(2, min(int(params.get("n_neighbors", 15)), n - 1))
         params["n_components"] = min(int(params.get("n_components", 5)), max(2, n - 2))
         params.setdefault("low_memory", True)
+        params.setdefault("n_jobs", 1)  # a seeded UMAP runs on one thread anyway; saying so avoids its warning
         knn = params.pop("knn", "exact")
         if knn == "exact" and params.get("metric", "cosine") == "cosine" and n > 4096:
             # Exact cosine neighbours by blocked matrix products: deterministic, and no pynndescent

@@ -91,6 +91,8 @@ def ctfidf_keywords(
     from scipy import sparse
     from sklearn.feature_extraction.text import CountVectorizer
 
+    from voc.quiet import quiet_divide
+
     if not len(theme_ids):
         return []
     cleaned = [_NOISE.sub(" ", str(t)) for t in texts]
@@ -117,7 +119,8 @@ def ctfidf_keywords(
     counts = M @ X
     doc_freq = (M @ (X > 0).astype(np.float64)).toarray()
     sizes = np.asarray(M.sum(axis=1)).ravel()
-    weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
+    with quiet_divide():  # a term seen only in unassigned documents has df 0 in c-TF-IDF: its idf is inf, unused
+        weights = ClassTfidfTransformer(reduce_frequent_words=True).fit_transform(counts).toarray()
     floor = np.maximum(np.minimum(2, sizes), 0.1 * sizes)[:, None]
     strict = np.where(doc_freq >= floor, weights, 0.0)
     # A diffuse theme (no term in 10% of its docs) still gets keywords: its terms found in 2+ docs.
