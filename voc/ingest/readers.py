@@ -62,7 +62,8 @@ class RawChunk:
         return len(self.frame) + len(self.malformed)
 
 
-def _header_names(raw: list[Any]) -> list[str]:
+def header_names(raw: list[Any]) -> list[str]:
+    """Header cells as unique, non-empty column names."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, value in enumerate(raw):
@@ -76,7 +77,8 @@ def _header_names(raw: list[Any]) -> list[str]:
     return names
 
 
-def _frame(columns: list[str], keep: list[str] | None, values: list[list[Any]]) -> pd.DataFrame:
+def rows_frame(columns: list[str], keep: list[str] | None, values: list[list[Any]]) -> pd.DataFrame:
+    """A string frame of parsed rows, keeping the `keep` columns (all when None)."""
     keep = columns if keep is None else keep
     if not values:
         return pd.DataFrame({name: pd.Series([], dtype=object) for name in keep})
@@ -139,7 +141,7 @@ class DelimitedReader:
                 raise InputError(f"{path}: cannot read the header line ({exc}); check the file.") from None
         if not any(h.strip() for h in header):
             raise InputError(f"{path}: no header line found; the first non-blank line must name the columns.")
-        self.columns = _header_names(header)
+        self.columns = header_names(header)
 
     def _open(self) -> io.TextIOWrapper:
         return open(self.path, encoding=self.encoding, errors=_ERRORS, newline="")
@@ -217,13 +219,13 @@ class DelimitedReader:
                 kept_nums.append(num)
             good, nums = kept_rows, kept_nums
             bad.sort()
-        frame = _frame(self.columns, keep, good)
+        frame = rows_frame(self.columns, keep, good)
         return RawChunk(frame, np.asarray(nums, dtype=np.int64), bad, repaired)
 
 
 def _records_frame(records: list[dict[str, Any]], columns: list[str], keep: list[str] | None) -> pd.DataFrame:
     values = [[rec.get(c) for c in columns] for rec in records]
-    return _frame(columns, keep, values)
+    return rows_frame(columns, keep, values)
 
 
 def _columns_of(records: list[Any]) -> list[str]:

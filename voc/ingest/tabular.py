@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
-from voc.ingest.readers import RawChunk, _frame, _header_names
+from voc.ingest.readers import RawChunk, rows_frame, header_names
 
 
 class ParquetReader:
@@ -31,7 +31,7 @@ class ParquetReader:
                 f"{path}: cannot open as Parquet ({exc}); check the file or pass --format."
             ) from None
         self._names = list(self._file.schema_arrow.names)
-        self.columns = _header_names(self._names)
+        self.columns = header_names(self._names)
 
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
         """Yield RawChunks of up to chunk_size rows."""
@@ -62,7 +62,7 @@ class XlsxReader:
                     f"{path}: the workbook's first sheet '{sheet}' is empty (no header row, no data); "
                     "put the column names in its first row."
                 )
-        self.columns = _header_names(list(header))
+        self.columns = header_names(list(header))
 
     def _rows(self) -> _Rows:
         return _Rows(self.path)
@@ -88,10 +88,10 @@ class XlsxReader:
                     good.append(values + [None] * (ncols - len(values)))
                     nums.append(row)
                 if len(good) + len(bad) >= self.chunk_size:
-                    yield RawChunk(_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
+                    yield RawChunk(rows_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
                     good, nums, bad = [], [], []
             if good or bad:
-                yield RawChunk(_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
+                yield RawChunk(rows_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
 
 
 class _Rows:
@@ -131,7 +131,7 @@ class FrameReader:
 
     def __init__(self, df: pd.DataFrame, chunk_size: int) -> None:
         self.chunk_size = chunk_size
-        self.columns = _header_names(list(df.columns))
+        self.columns = header_names(list(df.columns))
         self._df = df.set_axis(self.columns, axis=1).reset_index(drop=True)
 
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
