@@ -4,7 +4,7 @@ Run: python -m bench.app [--docs 1000000] [--base STORE] [--store OUT] [--rebuil
 (the big store goes to <voc cache dir>/bench/app_<docs>.duckdb unless --store is given)
 
 How: a base store (the analysed demo store passed with --base, else a 2,000-row synthetic store from
-voc.app.sample) is resampled to --docs rows INSIDE DuckDB: each copy gets a new doc_id, its date shifted by a
+bench.sample_store) is resampled to --docs rows INSIDE DuckDB: each copy gets a new doc_id, its date shifted by a
 pseudo-random 0-364 days back, and " (#copy)" appended to its text; predictions are copied and the themes
 table is taken as is. Each page is then rendered through streamlit.testing.v1.AppTest (the same script run a
 server does, without the browser), after one warm-up run for the imports: "cold start" = render with every
@@ -32,7 +32,7 @@ PAGES = ["overview", "themes", "trends", "causes", "search", "manage", "export"]
 
 def build_store(out: Path, docs: int, base: Path | None) -> tuple[Path, dict]:
     """Resample `base` (or a synthetic store) to `docs` documents in a new store at `out`."""
-    from voc.app.sample import build_sample_store
+    from bench.sample_store import build_sample_store
     from voc.store import Store
 
     t0 = time.perf_counter()

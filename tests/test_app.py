@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.paths import PROJECT_ROOT
 from voc.store import Store
 
@@ -251,7 +251,7 @@ def test_export_page_has_every_format(sample_store, monkeypatch):
 
 
 def test_documents_without_predictions_or_dates_render(tmp_path, monkeypatch):
-    from voc.app.sample import sample_frames
+    from bench.sample_store import sample_frames
 
     docs, _, _ = sample_frames(40)
     docs = docs.assign(date=pd.NaT, segments=None, rating=None, rating_scale=None, rating_norm=None)

@@ -13,7 +13,7 @@ from voc.app.alerts import compare_periods, theme_spikes
 from voc.app.edits import apply_edits
 from voc.app.exports import document_bytes, theme_bytes
 from voc.app.render import escape, highlight
-from voc.app.sample import INJECTION_TEXT, build_sample_store, sample_frames
+from bench.sample_store import INJECTION_TEXT, build_sample_store, sample_frames
 from voc.insights.filters import Filter
 from voc.insights.spikes import detect_spikes
 from voc.insights.trends import period_comparison, theme_series

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
 from voc.store import Store
 

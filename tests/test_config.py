@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 
 from voc.config import PipelineConfig, encoder_settings
 from voc.errors import ConfigError
@@ -70,3 +71,19 @@ def test_themes_eval_cache_keeps_precisions_apart(tmp_path, monkeypatch):
     monkeypatch.setenv("VOC_ENCODER__PRECISION", "int8")
     themes_eval.encode_cached(["late refund"])
     assert calls == ["fp32", "int8"]
+
+
+def test_dead_settings_warn_and_leave_the_hash(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text("seed: 7\nsentiment:\n  sentence_level: false\n  model: default\nthemes:\n  seed: 3\n")
+    new = tmp_path / "new.yaml"
+    new.write_text("sentiment:\n  model: default\nthemes:\n  seed: 3\n")
+    with pytest.warns(FutureWarning, match="sentence_level"):
+        cfg = PipelineConfig.load(old)
+    assert cfg.config_hash() == PipelineConfig.load(new).config_hash()
+    assert cfg.themes.seed == 3  # the seed that is read stays
+    stored = {"seed": 42, "sentiment": {"model": "default", "sentence_level": True}}  # a run config in an old store
+    with pytest.warns(FutureWarning, match="seed"):
+        assert PipelineConfig.model_validate(stored).config_hash() == PipelineConfig().config_hash()
+    with pytest.raises(ValidationError, match="sentence_levl"):
+        PipelineConfig.model_validate({"sentiment": {"sentence_levl": True}})  # a typo is still an error

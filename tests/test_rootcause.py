@@ -198,7 +198,7 @@ def test_dev_set_shape():
 
 
 def test_heldout_dev_floor(lens):
-    from voc.evaluate.rootcause import _f1_table
+    from voc.evaluate.rootcause import f1_table
 
     dev = load_dev(part="test")
     enc = encode_texts(dev["text"].tolist(), tag="rc-dev-test")
@@ -206,7 +206,7 @@ def test_heldout_dev_floor(lens):
     labels = ["people", "process", "technology"]
     pred = np.array([[lab in c for lab in labels] for c in frame["causes"]])
     gold = np.array([[lab in c for lab in labels] for c in dev["causes"]])
-    table = _f1_table(pred, gold, labels)
+    table = f1_table(pred, gold, labels)
     assert table["macro_f1"] >= 0.78, table
 
 

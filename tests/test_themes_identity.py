@@ -175,7 +175,7 @@ def test_theme_sentiment_uses_sentences(two_runs):
     df = pd.DataFrame({"doc_id": [1, 1], "theme_id": got, "sentiment_score": [0.8, -0.9]})
     out = theme_sentiment(df).set_index("theme_id")
     assert out.loc[staff_id, "mean_score"] > 0 > out.loc[refund_id, "mean_score"]
-    assert out.loc[refund_id, "share_negative"] == 1.0 and out.loc[staff_id, "net_sentiment"] == 1.0
+    assert out.loc[refund_id, "share_negative"] == 1.0 and out.loc[staff_id, "net_sentiment"] == 100.0
 
 
 def test_run_themes_replays_edits_on_the_next_run():

@@ -1,4 +1,4 @@
-"""voc: voice-of-customer analytics (sentiment, themes, root cause) in one encoder pass."""
+"""voc: voice-of-customer analytics: themes and root cause from one shared encoder pass, sentiment from its own."""
 
 from __future__ import annotations
 

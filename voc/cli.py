@@ -137,20 +137,16 @@ def _run_and_report(
             result = run_pipeline(cfg, progress, resume=resume)
     for line in result.detections:
         console.print(f"[dim]columns[/dim] {line}")
-    run_summary(result, _top_themes(result.store_path))
+    totals, top = store_summary(result.store_path)
+    run_summary(result, top, totals)
 
 
-def _top_themes(store_path: Path, n: int = 10):
-    from voc.store import Store
+def store_summary(store_path: Path, n: int = 10):
+    """The run summary's figures (voc.metrics over the whole store): the totals and the `n` largest themes."""
+    from voc.insights.totals import store_totals, summary_table, theme_totals
 
-    sql = (
-        "SELECT coalesce(t.user_label, t.label) AS theme, count(*) AS documents,"
-        " round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS share_pct,"
-        " round(100 * avg(CASE p.sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 ELSE 0 END)) AS net_sentiment"
-        " FROM predictions p JOIN themes t USING (theme_id) GROUP BY ALL ORDER BY documents DESC LIMIT ?"
-    )
-    with Store(store_path, read_only=True).reader() as r:
-        return r.con.execute(sql, [n]).df()
+    themes = theme_totals(store_path)
+    return store_totals(store_path), summary_table(themes[themes["theme_id"] >= 0].head(n))
 
 
 @app.command()
@@ -227,3 +223,7 @@ def main() -> None:
 
 
 from voc import cli_models, cli_themes  # noqa: E402,F401  (register the eval, train and themes commands)
+
+
+if __name__ == "__main__":
+    main()

@@ -50,11 +50,15 @@ def eval_themes(out: OutOpt = None) -> None:
 def train_sentiment_cmd(
     out: Annotated[Path, typer.Option(help="Folder for the trained model.")] = MODELS_DIR / "sentiment",
     reuse: Annotated[bool, typer.Option(help="Reuse a finished fit in the work folder (re-export only).")] = False,
+    work_dir: Annotated[Optional[Path], typer.Option(help="Work folder for checkpoints (default: the voc cache).")] = None,
+    epochs: Annotated[Optional[float], typer.Option(help="Epochs over the training mix (default: the recipe's).")] = None,
+    threads: Annotated[Optional[int], typer.Option(help="Torch threads (default: the recipe's).")] = None,
 ) -> None:
     """Fine-tune the sentiment model on the shared train splits (about 30 min on 2 cores) and export int8 ONNX."""
     from voc.train.sentiment import train_sentiment
 
-    console.print(train_sentiment(out, reuse=reuse))
+    overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
+    console.print(train_sentiment(out, work_dir, reuse=reuse, **overrides))
 
 
 @train_app.command("rootcause")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
@@ -91,7 +92,6 @@ class SentimentConfig(_Section):
     """Sentiment lens: `default` is voc's trained model in models/; otherwise a hub id or local path."""
 
     model: str = "default"
-    sentence_level: bool = True
 
 
 class ThemesConfig(_Section):
@@ -135,7 +135,6 @@ class PipelineConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="forbid")
 
     name: str = "pipeline"
-    seed: int = 42
     lenses: list[Literal["sentiment", "themes", "rootcause"]] = Field(
         default_factory=lambda: ["sentiment", "themes", "rootcause"]
     )
@@ -146,6 +145,11 @@ class PipelineConfig(BaseSettings):
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_dead_settings(cls, data: Any) -> Any:
+        return drop_deprecated(data)
 
     @classmethod
     def settings_customise_sources(
@@ -196,6 +200,28 @@ def encoder_settings() -> EncoderConfig:
     and trains on the same vectors an int8 run produces.
     """
     return PipelineConfig.load().encoder
+
+
+DEPRECATED = (("seed",), ("sentiment", "sentence_level"))  # settings that were never read
+
+
+def drop_deprecated(data: Any) -> Any:
+    """Remove settings that never had an effect, so old YAMLs and stored run configs still load (with a warning)."""
+    if not isinstance(data, dict):
+        return data
+    for keys in DEPRECATED:
+        section = data
+        for key in keys[:-1]:
+            section = section.get(key) if isinstance(section.get(key), dict) else {}
+        if keys[-1] in section:
+            del section[keys[-1]]
+            warnings.warn(
+                f"The pipeline setting {'.'.join(keys)} has no effect and is ignored; remove it "
+                "(the themes seed is themes.seed).",
+                FutureWarning,
+                stacklevel=2,
+            )
+    return data
 
 
 def _deep_update(base: dict[str, Any], updates: dict[str, Any]) -> None:

@@ -12,17 +12,14 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from voc.app.sql import ThemeMap, _q, fact_query
+from voc.app.sql import ThemeMap, fact_query, filtered_query
 from voc.app.store_access import open_store
+from voc.insights.drivers import theme_impact
+from voc.metrics import cause_shares_sql, metric_sql
 from voc.schema import CAUSE_LABELS
 
 FREQ_TRUNC = {"week": "week", "month": "month", "day": "day"}
-NET_SQL = "CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 WHEN 'neutral' THEN 0 END"
-NPS_SQL = "CASE WHEN rating_scale = 'nps' THEN CASE WHEN rating >= 9 THEN 100 WHEN rating <= 6 THEN -100 ELSE 0 END END"
-CSAT_SQL = "CASE WHEN rating_scale = 'csat' THEN CASE WHEN rating >= 4 THEN 100 ELSE 0 END END"
-CAUSE_SQL = ", ".join(
-    f"avg(coalesce(list_contains(causes, '{c}'), false)::INT) AS cause_{c}" for c in CAUSE_LABELS
-)
+NET = metric_sql("net_sentiment")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -76,12 +73,12 @@ def kpis(
     cur_end: datetime,
 ) -> pd.DataFrame:
     """Volume, net sentiment, NPS, CSAT and theme coverage in the current and the previous period."""
-    return _q(
+    return filtered_query(
         path,
         tmap,
         fkey,
         "SELECT CASE WHEN date >= ? THEN 'current' ELSE 'previous' END AS period, count(*) AS volume, "
-        f"100 * avg({NET_SQL}) AS net_sentiment, avg({NPS_SQL}) AS nps, avg({CSAT_SQL}) AS csat, "
+        f"{NET} AS net_sentiment, {metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat, "
         "100 * avg((theme_id >= 0)::INT) AS coverage FROM b GROUP BY 1",
         "date >= ? AND date < ?",
         [prev_start, cur_end],
@@ -101,13 +98,13 @@ def movers(
     cur_end: datetime,
 ) -> pd.DataFrame:
     """Per theme: volume and net sentiment in the current and previous period, and the change."""
-    df = _q(
+    df = filtered_query(
         path,
         tmap,
         fkey,
         "SELECT theme_id, any_value(theme_label) AS theme, "
         "count(*) FILTER (WHERE date >= ?) AS current, count(*) FILTER (WHERE date < ?) AS previous, "
-        f"100 * avg({NET_SQL}) FILTER (WHERE date >= ?) AS net_current "
+        f"{metric_sql('net_sentiment', where='date >= ?')} AS net_current "
         "FROM b WHERE theme_id >= 0 GROUP BY theme_id",
         "date >= ? AND date < ?",
         [prev_start, cur_end],
@@ -120,15 +117,32 @@ def movers(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def theme_stats(path: str, ver: str, tmap: ThemeMap, fkey: str) -> pd.DataFrame:
+def totals(
+    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] = CAUSE_LABELS
+) -> pd.Series:
+    """The filtered range in one row: volume, net sentiment, mean score, NPS, CSAT and each cause's share."""
+    return filtered_query(
+        path,
+        tmap,
+        fkey,
+        f"SELECT count(*) AS volume, {NET} AS net_sentiment, {metric_sql('sentiment_score')} AS mean_score, "
+        f"{metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat, {cause_shares_sql(labels)} FROM b",
+        ver=ver,
+    ).iloc[0]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def theme_stats(
+    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] = CAUSE_LABELS
+) -> pd.DataFrame:
     """One row per (display) theme: volume, share, net sentiment, mean score, cause mix, rating, NPS, CSAT."""
-    df = _q(
+    df = filtered_query(
         path,
         tmap,
         fkey,
         "SELECT theme_id, any_value(theme_label) AS theme, any_value(parent_label) AS parent, count(*) AS volume, "
-        f"100 * avg({NET_SQL}) AS net_sentiment, avg(sentiment_score) AS mean_score, {CAUSE_SQL}, "
-        f"avg(rating_norm) AS mean_rating_norm, avg({NPS_SQL}) AS nps, avg({CSAT_SQL}) AS csat "
+        f"{NET} AS net_sentiment, {metric_sql('sentiment_score')} AS mean_score, {cause_shares_sql(labels)}, "
+        f"{metric_sql('rating_norm')} AS mean_rating_norm, {metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat "
         "FROM b GROUP BY theme_id ORDER BY volume DESC, theme_id",
         ver=ver,
     )
@@ -140,13 +154,13 @@ def theme_stats(path: str, ver: str, tmap: ThemeMap, fkey: str) -> pd.DataFrame:
 def theme_series(path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "week") -> pd.DataFrame:
     """Volume, negatives and mean score per theme per period, with the period's total (dated rows only)."""
     trunc = FREQ_TRUNC[freq]
-    df = _q(
+    df = filtered_query(
         path,
         tmap,
         fkey,
         f"SELECT theme_id, any_value(theme_label) AS theme, date_trunc('{trunc}', date)::TIMESTAMP AS period, "
         "count(*) AS volume, count(*) FILTER (WHERE sentiment = 'negative') AS negatives, "
-        f"avg(sentiment_score) AS mean_score, 100 * avg({NET_SQL}) AS net_sentiment "
+        f"{metric_sql('sentiment_score')} AS mean_score, {NET} AS net_sentiment "
         "FROM b WHERE date IS NOT NULL GROUP BY theme_id, period ORDER BY period, theme_id",
         ver=ver,
     )
@@ -159,9 +173,7 @@ def theme_series(path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "we
 @st.cache_data(show_spinner=False, max_entries=32)
 def impact(path: str, ver: str, tmap: ThemeMap, fkey: str, sample: int = 20_000) -> pd.DataFrame:
     """theme_impact (bootstrap CI) on a fixed random sample of at most `sample` rated documents."""
-    from voc.insights.drivers import theme_impact
-
-    frame = _q(
+    frame = filtered_query(
         path,
         tmap,
         fkey,
@@ -179,7 +191,7 @@ def breakdown(
     """Sentiment counts of one theme by channel, or by one segment key's values."""
     dim = "coalesce(json_extract_string(segments, ?), '(none)')" if segment else "coalesce(channel, '(none)')"
     outer_params = [f"$.{segment}"] if segment else []
-    df = _q(
+    df = filtered_query(
         path,
         tmap,
         fkey,
@@ -199,14 +211,16 @@ def breakdown(
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cause_series(path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "week") -> pd.DataFrame:
+def cause_series(
+    path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "week", labels: tuple[str, ...] = CAUSE_LABELS
+) -> pd.DataFrame:
     """Per period: documents, and the share mentioning each cause."""
     trunc = FREQ_TRUNC[freq]
-    return _q(
+    return filtered_query(
         path,
         tmap,
         fkey,
-        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {CAUSE_SQL} "
+        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {cause_shares_sql(labels)} "
         "FROM b WHERE date IS NOT NULL GROUP BY period ORDER BY period",
         ver=ver,
     )

@@ -10,8 +10,10 @@ import pandas as pd
 
 from voc.errors import VocError
 from voc.export.documents import DOCUMENT_FORMATS, export_documents
-from voc.export.themes import THEME_FORMATS
+from voc.export.themes import THEME_FORMATS, write_themes
 from voc.insights.filters import Filter
+from voc.insights.load import load_documents, load_themes
+from voc.insights.summary import issue_summaries
 
 MIME = {
     "csv": "text/csv",
@@ -38,8 +40,6 @@ def theme_summaries(
 ) -> list[dict]:
     """Issue summaries (voc.insights.summary) under `flt`, with pending merges (`canonical`) and labels applied."""
     from voc.encode import get_encoder
-    from voc.insights.load import load_documents, load_themes
-    from voc.insights.summary import issue_summaries
 
     docs = load_documents(store_path, flt)
     if docs.empty:
@@ -59,7 +59,6 @@ def theme_bytes(
     canonical: dict[int, int] | None = None,
 ) -> bytes:
     """Per-theme issue summaries under `flt` as csv, xlsx, md, json or jira bytes (voc.export writers)."""
-    from voc.export.themes import write_themes
 
     if fmt not in THEME_FORMATS:
         raise VocError(f"Theme export format {fmt!r} is unknown; use one of {', '.join(THEME_FORMATS)}.")

@@ -10,6 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from voc.app.fact import prepare
 from voc.errors import VocError
 from voc.paths import PROJECT_ROOT
 
@@ -41,7 +42,6 @@ def free_port() -> int:
 
 def prepare_store(store: str | Path) -> float | None:
     """Build the app's fact table for `store` before serving (seconds taken; None if the store cannot be read)."""
-    from voc.app.fact import prepare
 
     try:
         return prepare(store)[1]
@@ -55,7 +55,9 @@ def start_server(store: str | Path, log_path: Path, timeout: float = 60) -> tupl
     prepare_store(store)
     port = free_port()
     log = open(log_path, "w")  # noqa: SIM115 (the child owns it; closed when we return or fail)
-    proc = subprocess.Popen(streamlit_command(store, port), stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent)
+    proc = subprocess.Popen(
+        streamlit_command(store, port), stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -86,7 +86,7 @@ def base_sql(
     return sql, params
 
 
-def _q(
+def filtered_query(
     path: str,
     tmap: ThemeMap,
     fkey: str,

@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from voc.app.sql import ThemeMap, _q, base_sql, fact_db
+from voc.app.sql import ThemeMap, base_sql, fact_db, filtered_query
 from voc.app.store_access import open_store, run_query
 from voc.errors import StoreError
+from voc.insights.summary import issue_summaries
 from voc.schema import CAUSE_LABELS
 
 CAUSE_CANDIDATES = 200
@@ -65,7 +66,7 @@ def quotes(
         params.append(cause)
     # by cause: the most confident among the newest CAUSE_CANDIDATES (scores are read from the store for those)
     take, skip = (CAUSE_CANDIDATES, 0) if cause else (int(limit), int(offset))
-    meta = _q(
+    meta = filtered_query(
         path,
         tmap,
         fkey,
@@ -91,7 +92,7 @@ def recent_with_causes(
 ) -> pd.DataFrame:
     """The `n` newest filtered rows (of one theme) with text, evidence and one score column per cause."""
     extra, params = ("theme_id = ?", [theme_id]) if theme_id is not None else ("", [])
-    meta = _q(
+    meta = filtered_query(
         path,
         tmap,
         fkey,
@@ -121,9 +122,8 @@ def theme_summary(
 ) -> dict | None:
     """voc.insights.summary.issue_summaries for one theme, over a fixed sample of its filtered documents."""
     from voc.encode import get_encoder
-    from voc.insights.summary import issue_summaries
 
-    docs = _q(
+    docs = filtered_query(
         path,
         tmap,
         fkey,
@@ -177,7 +177,7 @@ def keyword_search(
 @st.cache_data(show_spinner=False, max_entries=64)
 def documents_by_id(path: str, ver: str, tmap: ThemeMap, fkey: str, doc_ids: tuple[str, ...]) -> pd.DataFrame:
     """The filtered rows among `doc_ids`, with their text (order not kept)."""
-    meta = _q(
+    meta = filtered_query(
         path,
         tmap,
         fkey,

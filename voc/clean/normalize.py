@@ -7,11 +7,11 @@ import re
 import unicodedata
 
 # Emoji and pictographs are kept as written: NFKC would rewrite some of them (e.g. U+203C to "!!").
-_EMOJI_CLASS = (
+EMOJI_CLASS = (
     "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\u2190-\u21ff"
     "\u3030\u303d\u3297\u3299\u203c\u2049\u2139\ufe0f\u200d\u20e3\U000e0020-\U000e007f"
 )
-EMOJI_RUN = re.compile(f"[{_EMOJI_CLASS}]+")
+EMOJI_RUN = re.compile(f"[{EMOJI_CLASS}]+")
 
 _HTML_TAGS = (
     "a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|button|caption|center|cite|code|col|"

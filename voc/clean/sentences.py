@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from voc.clean.normalize import _EMOJI_CLASS
+from voc.clean.normalize import EMOJI_CLASS
 
 # Words that end with a period without ending the sentence (lower-cased, without the final period).
 ABBREVIATIONS = frozenset(
@@ -87,7 +87,7 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(
     r"(?P<punct>(?:[.!?\u2026\u203c\u2049]|\.{3})+[\"'\u201d\u2019)\]]*)(?=\s|$)"
     r"|(?P<nl>\n+)"
-    rf"|(?P<emoji>[{_EMOJI_CLASS}]+)(?=\s+[A-Z\"'\u201c@#])"
+    rf"|(?P<emoji>[{EMOJI_CLASS}]+)(?=\s+[A-Z\"'\u201c@#])"
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from voc import datasets
 from voc.lenses.rootcause import RootCauseLens
 from voc.lenses.rootcause_corpus import (
     BASE_LABELS,
@@ -28,7 +29,7 @@ from voc.lenses.rootcause_corpus import (
     load_dev,
 )
 from voc.lenses.rootcause_model import compile_rules, flatten, rule_hits
-from voc.train.rootcause import _f1_table
+from voc.train.rootcause import f1_table
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ def _bootstrap_low(pred: np.ndarray, gold: np.ndarray, labels: list[str], reps: 
     """2.5th percentile of macro-F1 over bootstrap resamples of the documents (fixed seed)."""
     rng = np.random.default_rng(0)
     vals = [
-        _f1_table(pred[idx], gold[idx], labels)["macro_f1"]
+        f1_table(pred[idx], gold[idx], labels)["macro_f1"]
         for idx in (rng.integers(0, len(gold), len(gold)) for _ in range(reps))
     ]
     return round(float(np.percentile(vals, 2.5)), 4)
@@ -126,7 +127,6 @@ def _throughput(lens: RootCauseLens, enc: Encoded, n: int = 20_000) -> float:
 
 def evaluate_rootcause(out_json: Path | None = None, lens: RootCauseLens | None = None) -> pd.DataFrame:
     """One table: dataset, metric, then one column per system (voc, rules, zero_shot); optional JSON dump."""
-    from voc import datasets
 
     lens = lens or RootCauseLens.load()
     base_idx = [lens.labels.index(lab) for lab in BASE_LABELS if lab in lens.labels]
@@ -146,7 +146,7 @@ def evaluate_rootcause(out_json: Path | None = None, lens: RootCauseLens | None 
     test_enc = encode_texts(test["text"].tolist(), tag="rc-dev-test")
     gold = np.array([[lab in c for lab in base_labels] for c in test["causes"]], dtype=bool)
     preds = _predict_sets(lens, baselines, test_enc)
-    tables = {s: _f1_table(p[:, base_idx], gold, base_labels) for s, (p, _, _) in preds.items()}
+    tables = {s: f1_table(p[:, base_idx], gold, base_labels) for s, (p, _, _) in preds.items()}
     n = len(test)
     add("dev held-out (id%4==0)", "macro_f1", {s: t["macro_f1"] for s, t in tables.items()}, n)
     add(
@@ -242,18 +242,3 @@ def evaluate_rootcause(out_json: Path | None = None, lens: RootCauseLens | None 
             encoding="utf-8",
         )
     return table.reset_index(drop=True)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """CLI: python -m voc.evaluate.rootcause [--out results.json]."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description="Evaluate the root-cause lens next to two baselines.")
-    parser.add_argument("--out", type=Path, default=None, help="also write the table as JSON here")
-    args = parser.parse_args(argv)
-    with pd.option_context("display.width", 200, "display.max_rows", 200):
-        print(evaluate_rootcause(args.out).to_string(index=False))  # noqa: T201 - CLI output
-
-
-if __name__ == "__main__":
-    main()

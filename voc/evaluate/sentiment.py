@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from voc import datasets
+from voc.config import EncoderConfig
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,6 @@ def evaluate_sentiment(
     out_json: Path | None = None, lens=None, vader: bool = True, throughput_rows: int = 2000
 ) -> pd.DataFrame:
     """Evaluate the configured sentiment lens (default: voc's shipped model) and VADER; one row per metric."""
-    from voc.config import EncoderConfig
     from voc.lenses.sentiment import SentimentLens
 
     lens = lens or SentimentLens.load(encoder_cfg=EncoderConfig(threads=2))

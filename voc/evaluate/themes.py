@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from voc import datasets
+from voc.config import ThemesConfig, encoder_settings
 from voc.paths import cache_dir
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,6 @@ CORPORA = ("banking77", "airline", "clothing")
 
 @lru_cache(maxsize=1)
 def _encoder():
-    from voc.config import encoder_settings
     from voc.encode import get_encoder
 
     return get_encoder(encoder_settings())
@@ -36,7 +36,6 @@ def _encode_uncached(texts: list[str]) -> np.ndarray:
 
 def encode_cached(texts: Sequence[str], tag: str = "eval") -> np.ndarray:
     """Embeddings of `texts`, cached as .npy under the voc cache (keyed by the encoder settings and the texts)."""
-    from voc.config import encoder_settings
 
     texts = [str(t) for t in texts]
     payload = "\x1e".join([encoder_settings().model_dump_json(), "\x1f".join(texts)])
@@ -130,7 +129,6 @@ def topic_diversity(topics: list[list[str]]) -> float:
 # ---- runners -------------------------------------------------------------------------------------
 def run_voc(texts: list[str], emb: np.ndarray, cfg=None) -> dict:
     """Fit voc's themes; labels per doc (Other = -1), top words per theme, fit time."""
-    from voc.config import ThemesConfig
     from voc.lenses.themes import OTHER_ID, ThemeModel
 
     t0 = time.perf_counter()
@@ -240,12 +238,8 @@ def evaluate_themes(out_json: str | Path | None = None, scale_sizes: Sequence[in
     return df
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # the fresh-process worker of _scale_subprocess: --scale METHOD N
     import sys
 
     logging.basicConfig(level=logging.WARNING)
-    if len(sys.argv) == 4 and sys.argv[1] == "--scale":
-        print(json.dumps(scale_run(sys.argv[2], int(sys.argv[3]))))
-    else:
-        pd.set_option("display.width", 200)
-        print(evaluate_themes(sys.argv[1] if len(sys.argv) > 1 else None).to_string())
+    print(json.dumps(scale_run(sys.argv[2], int(sys.argv[3]))))  # noqa: T201 - read by the parent process

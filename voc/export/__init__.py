@@ -7,15 +7,21 @@ from pathlib import Path
 from voc.errors import VocError
 from voc.export.documents import DOCUMENT_FORMATS, export_documents  # noqa: F401
 from voc.export.themes import THEME_FORMATS, write_themes
+from voc.insights.load import load_documents, load_themes
+from voc.insights.summary import issue_summaries
 
 
-def export(store_path: Path, *, format: str, out: Path, level: str = "documents", flt=None, encoder_cfg=None) -> Path:
+def export(
+    store_path: Path, *, format: str, out: Path, level: str = "documents", flt=None, encoder_cfg=None
+) -> Path:
     """Export a store at a level (documents or themes) in a format; returns the written path."""
     if format in ("md", "json", "jira") and level == "documents":
         level = "themes"
     if level == "themes":
         if format not in THEME_FORMATS:
-            raise VocError(f"Format {format!r} is not available for themes; use one of {', '.join(THEME_FORMATS)}.")
+            raise VocError(
+                f"Format {format!r} is not available for themes; use one of {', '.join(THEME_FORMATS)}."
+            )
         return write_themes(theme_summaries(store_path, flt, encoder_cfg), format, out)
     if level == "documents":
         return export_documents(store_path, format, out, flt)
@@ -25,8 +31,6 @@ def export(store_path: Path, *, format: str, out: Path, level: str = "documents"
 def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
     """Issue summaries for the store's themes under a filter (quotes and sentences use the encoder cache)."""
     from voc.encode import get_encoder
-    from voc.insights.load import load_documents, load_themes
-    from voc.insights.summary import issue_summaries
 
     docs = load_documents(store_path, flt)
     if docs.empty:

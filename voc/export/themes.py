@@ -23,7 +23,9 @@ def summary_table(summaries: list[dict]) -> pd.DataFrame:
                 "theme": s["label"],
                 "volume": s["volume"],
                 "share_pct": round(100 * s["share"], 1),
-                "net_sentiment": round(s["net_sentiment"], 1),
+                "net_sentiment": _round(s["net_sentiment"]),
+                "nps": _round(s.get("nps")),
+                "csat": _round(s.get("csat")),
                 "change_pct": (s["trend"] or {}).get("change_pct"),
                 "alerts": "; ".join(f"{a['test']} x{a['rate_ratio']:.1f} (q={a['q_value']:.2g})" for a in s["alerts"]),
                 **{f"{c}_pct": None if v is None else round(100 * v, 1) for c, v in s["cause_mix"].items()},
@@ -41,7 +43,7 @@ def jira_table(summaries: list[dict], top: int = 10) -> pd.DataFrame:
     def urgency(s: dict) -> float:
         impact = -min((s["impact"] or {}).get("value") or 0.0, 0.0)
         growth = 1 + max(((s["trend"] or {}).get("change_pct") or 0.0) / 100, 0.0)
-        negativity = max(-s["net_sentiment"], 0.0) / 100
+        negativity = max(-(s["net_sentiment"] or 0.0), 0.0) / 100
         return (impact * 100 + negativity) * growth * s["share"] + (1.0 if s["alerts"] else 0.0)
 
     ranked = sorted(summaries, key=urgency, reverse=True)[:top]
@@ -62,7 +64,7 @@ def jira_table(summaries: list[dict], top: int = 10) -> pd.DataFrame:
 
 
 def _jira_description(s: dict) -> str:
-    lines = [" ".join(s["summary"]), "", f"Net sentiment {s['net_sentiment']:+.0f}; owner: {s['suggested_owner']}."]
+    lines = [" ".join(s["summary"]), "", f"Net sentiment {_signed(s['net_sentiment'])}; owner: {s['suggested_owner']}."]
     if s["impact"]:
         i = s["impact"]
         lines.append(f"Impact on score: {i['value']:+.3f} (95% CI {i['ci_low']:+.3f} to {i['ci_high']:+.3f}).")
@@ -88,7 +90,7 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
             "theme": [s["label"] for s in shown],
             "items": [s["volume"] for s in shown],
             "share": [f"{100 * s['share']:.1f}%" for s in shown],
-            "net sentiment": [f"{s['net_sentiment']:+.0f}" for s in shown],
+            "net sentiment": [_signed(s["net_sentiment"]) for s in shown],
             "vs last month": [_pct((s["trend"] or {}).get("change_pct")) for s in shown],
             "owner": [s["suggested_owner"] for s in shown],
         }
@@ -99,7 +101,7 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
     for s in shown:
         out += [f"## {_md_escape(s['label'])}", ""]
         out.append(f"**{s['volume']} items** ({100 * s['share']:.1f}%), {_pct((s['trend'] or {}).get('change_pct'))} vs last month; "
-                   f"net sentiment {s['net_sentiment']:+.0f}; suggested owner: **{s['suggested_owner']}**.")
+                   f"net sentiment {_signed(s['net_sentiment'])}; suggested owner: **{s['suggested_owner']}**.")
         if s["summary"]:
             out += ["", " ".join(_md_escape(x) for x in s["summary"])]
         mix = ", ".join(f"{c} {100 * v:.0f}%" for c, v in s["cause_mix"].items() if v)
@@ -119,6 +121,14 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
 
 def _q(q: float) -> str:
     return "q < 1e-6" if q < 1e-6 else f"q = {q:.2g}"
+
+
+def _round(value, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _signed(value) -> str:
+    return "—" if value is None else f"{value:+.0f}"
 
 
 def _pct(value) -> str:

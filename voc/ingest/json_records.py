@@ -12,7 +12,7 @@ import numpy as np
 
 from voc.errors import InputError
 from voc.ingest.mapping import NOT_TEXT, TEXT_WORDS, tokens
-from voc.ingest.readers import _ERRORS, _ESCAPED, RawChunk, _frame, repair
+from voc.ingest.readers import _ERRORS, _ESCAPED, RawChunk, repair, rows_frame
 
 log = logging.getLogger(__name__)
 
@@ -311,7 +311,7 @@ def _rows_of(record: Any, path: str) -> int:
 
 def _chunk(rows, nums, bad, columns, keep, repaired) -> RawChunk:  # type: ignore[no-untyped-def]
     values = [[rec.get(c) for c in columns] for rec in rows]
-    return RawChunk(_frame(columns, keep, values), np.asarray(nums, dtype=np.int64), bad, repaired)
+    return RawChunk(rows_frame(columns, keep, values), np.asarray(nums, dtype=np.int64), bad, repaired)
 
 
 def _columns_of(records: list[Any]) -> list[str]:

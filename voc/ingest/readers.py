@@ -61,7 +61,8 @@ class RawChunk:
         return len(self.frame) + len(self.malformed)
 
 
-def _header_names(raw: list[Any]) -> list[str]:
+def header_names(raw: list[Any]) -> list[str]:
+    """Header cells as unique, non-empty column names."""
     names: list[str] = []
     seen: dict[str, int] = {}
     for i, value in enumerate(raw):
@@ -75,7 +76,8 @@ def _header_names(raw: list[Any]) -> list[str]:
     return names
 
 
-def _frame(columns: list[str], keep: list[str] | None, values: list[list[Any]]) -> pd.DataFrame:
+def rows_frame(columns: list[str], keep: list[str] | None, values: list[list[Any]]) -> pd.DataFrame:
+    """A string frame of parsed rows, keeping the `keep` columns (all when None)."""
     keep = columns if keep is None else keep
     if not values:
         return pd.DataFrame({name: pd.Series([], dtype=object) for name in keep})
@@ -153,7 +155,7 @@ class DelimitedReader:
         if not any(h.strip() for h in header):
             raise InputError(f"{path}: no header line found; the first non-blank line must name the columns.")
         names, self.header_rows = detect_header_rows([header, *following])
-        self.columns = _header_names(names)
+        self.columns = header_names(names)
         self.notes = [f"{self.header_rows} extra header row(s) skipped"] if self.header_rows else []
 
     def _open(self) -> io.TextIOWrapper:
@@ -233,5 +235,5 @@ class DelimitedReader:
                 kept_nums.append(num)
             good, nums = kept_rows, kept_nums
             bad.sort()
-        frame = _frame(self.columns, keep, good)
+        frame = rows_frame(self.columns, keep, good)
         return RawChunk(frame, np.asarray(nums, dtype=np.int64), bad, repaired)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
-from voc.ingest.readers import RawChunk, _header_names
+from voc.ingest.readers import RawChunk, header_names
 
 
 class ParquetReader:
@@ -29,7 +29,7 @@ class ParquetReader:
                 f"{path}: cannot open as Parquet ({exc}); check the file or pass --format."
             ) from None
         self._names = list(self._file.schema_arrow.names)
-        self.columns = _header_names(self._names)
+        self.columns = header_names(self._names)
 
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
         """Yield RawChunks of up to chunk_size rows."""
@@ -53,7 +53,7 @@ class FrameReader:
 
     def __init__(self, df: pd.DataFrame, chunk_size: int) -> None:
         self.chunk_size = chunk_size
-        self.columns = _header_names(list(df.columns))
+        self.columns = header_names(list(df.columns))
         self._df = df.set_axis(self.columns, axis=1).reset_index(drop=True)
 
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:

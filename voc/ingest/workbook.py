@@ -13,7 +13,7 @@ import pandas as pd
 
 from voc.errors import InputError
 from voc.ingest.header_rows import detect_header_rows
-from voc.ingest.readers import RawChunk, _frame, _header_names
+from voc.ingest.readers import RawChunk, header_names, rows_frame
 
 PROBE_ROWS = 50  # rows per sheet read to decide whether it has a text column
 
@@ -63,7 +63,7 @@ def _probe(index: int, sheet, text_probe: TextProbe | None) -> SheetInfo:  # typ
         return SheetInfo(index, sheet.title, [], 0, 0, None)
     texts = [["" if v is None else str(v) for v in r] for r in head[:4]]
     names, extra = detect_header_rows(texts)
-    columns = _header_names(names)
+    columns = header_names(names)
     body = head[1 + extra :]
     width = len(columns)
     frame = pd.DataFrame([(r + [None] * width)[:width] for r in body], columns=columns, dtype=object)
@@ -155,9 +155,9 @@ class XlsxReader:
                     good.append(values + [None] * (ncols - len(values)))
                     nums.append(row)
                 if len(good) + len(bad) >= self.chunk_size:
-                    yield RawChunk(_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
+                    yield RawChunk(rows_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
                     good, nums, bad = [], [], []
             if good or bad:
-                yield RawChunk(_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
+                yield RawChunk(rows_frame(self.columns, keep, good), np.asarray(nums, dtype=np.int64), bad)
         finally:
             wb.close()

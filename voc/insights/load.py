@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from voc.insights.filters import Filter
+from voc.store import Store
 
 INSIGHT_COLUMNS = (
     "doc_id", "text", "date", "channel", "source", "rating", "rating_scale", "rating_norm", "segments",
@@ -14,9 +15,10 @@ INSIGHT_COLUMNS = (
 )  # fmt: skip
 
 
-def load_documents(store_path: str | Path, flt: Filter | None = None, columns=INSIGHT_COLUMNS) -> pd.DataFrame:
+def load_documents(
+    store_path: str | Path, flt: Filter | None = None, columns=INSIGHT_COLUMNS
+) -> pd.DataFrame:
     """Documents with predictions matching a filter, with the columns insights need."""
-    from voc.store import Store
 
     where, params = (flt or Filter()).to_sql()
     return Store(store_path, read_only=True).documents_with_predictions(
@@ -26,6 +28,5 @@ def load_documents(store_path: str | Path, flt: Filter | None = None, columns=IN
 
 def load_themes(store_path: str | Path) -> pd.DataFrame:
     """Active themes (id, labels, keywords, hierarchy)."""
-    from voc.store import Store
 
     return Store(store_path, read_only=True).themes()

@@ -1,75 +1,42 @@
-"""Per-theme metrics over a filtered frame: volume, share, sentiment, cause mix, scores, resolution time."""
+"""Per-theme metrics over a filtered frame: volume, share, sentiment, cause mix, scores, resolution time.
+
+Every figure comes from voc.metrics (one definition each, and one rule for missing values).
+"""
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Sequence
+
 import pandas as pd
 
+from voc.metrics import cause_column, frame_metrics
 from voc.schema import CAUSE_LABELS
 
-NET = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}
+RENAME = {"sentiment_score": "mean_score", "rating_norm": "mean_rating_norm", "ttr_hours": "median_ttr_hours"}
 
 
-def score_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per-document NPS/CSAT/CES contributions (NaN where the document has no such rating)."""
-    scale = frame.get("rating_scale", pd.Series(index=frame.index, dtype=object))
-    rating = pd.to_numeric(frame.get("rating", pd.Series(index=frame.index, dtype=float)), errors="coerce")
-    nps = np.where(scale == "nps", np.select([rating >= 9, rating <= 6], [100.0, -100.0], 0.0), np.nan)
-    csat = np.where(scale == "csat", np.where(rating >= 4, 100.0, 0.0), np.nan)
-    ces = np.where(scale == "ces", rating, np.nan)
-    stars = np.where(scale == "stars", rating, np.nan)
-    return pd.DataFrame({"nps": nps, "csat": csat, "ces": ces, "stars": stars}, index=frame.index)
-
-
-def _cause_dummies(causes: pd.Series) -> pd.DataFrame:
-    rows = causes.map(lambda c: set(c) if isinstance(c, (list, tuple, np.ndarray)) else set())
-    return pd.DataFrame({label: rows.map(lambda s, lab=label: lab in s) for label in CAUSE_LABELS}, index=causes.index)
-
-
-def theme_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+def theme_metrics(frame: pd.DataFrame, labels: Sequence[str] = CAUSE_LABELS) -> pd.DataFrame:
     """One row per theme: volume, share, net sentiment, mean score, cause shares, mean rating, NPS/CSAT/CES, TTR."""
     if frame.empty:
         return pd.DataFrame(columns=["theme_id", "theme_label", "volume", "share", "net_sentiment"])
-    work = pd.DataFrame(
-        {
-            "theme_id": frame["theme_id"],
-            "theme_label": frame.get("theme_label", frame["theme_id"].astype(str)),
-            "net": frame["sentiment"].map(NET),
-            "positive": frame["sentiment"].eq("positive"),
-            "negative": frame["sentiment"].eq("negative"),
-            "score": frame.get("sentiment_score"),
-            "rating_norm": frame.get("rating_norm"),
-        }
-    )
-    work = work.join(_cause_dummies(frame.get("causes", pd.Series(index=frame.index, dtype=object))))
-    work = work.join(score_columns(frame))
-    if "created_at" in frame and "resolved_at" in frame:
-        hours = (pd.to_datetime(frame["resolved_at"], utc=True) - pd.to_datetime(frame["created_at"], utc=True))
-        work["ttr_hours"] = hours.dt.total_seconds() / 3600
-    else:
-        work["ttr_hours"] = np.nan
-    grouped = work.groupby(["theme_id", "theme_label"], dropna=False)
-    out = grouped.agg(
-        volume=("net", "size"),
-        pct_positive=("positive", "mean"),
-        pct_negative=("negative", "mean"),
-        mean_score=("score", "mean"),
-        mean_rating_norm=("rating_norm", "mean"),
-        nps=("nps", "mean"),
-        csat=("csat", "mean"),
-        ces=("ces", "mean"),
-        stars=("stars", "mean"),
-        median_ttr_hours=("ttr_hours", "median"),
-        **{f"cause_{c}": (c, "mean") for c in CAUSE_LABELS},
-    ).reset_index()
+    work = frame.copy()
+    if "theme_label" not in work:
+        work["theme_label"] = work["theme_id"].astype(str)
+    out = frame_metrics(work, by=("theme_id", "theme_label"), labels=labels).rename(columns=RENAME)
     out["share"] = out["volume"] / out["volume"].sum()
-    out["net_sentiment"] = 100 * (out["pct_positive"] - out["pct_negative"])
     front = ["theme_id", "theme_label", "volume", "share", "net_sentiment", "mean_score"]
-    return out[front + [c for c in out.columns if c not in front]].sort_values("volume", ascending=False, ignore_index=True)
+    out = out[front + [c for c in out.columns if c not in front]]
+    return out.sort_values(["volume", "theme_id"], ascending=[False, True], ignore_index=True)
 
 
-def dominant_cause(row: pd.Series) -> str | None:
+def dominant_cause(row: pd.Series, labels: Sequence[str] = CAUSE_LABELS) -> str | None:
     """The cause with the largest share in a theme_metrics row, or None when no cause reaches 10%."""
-    shares = {c: row.get(f"cause_{c}", 0.0) or 0.0 for c in CAUSE_LABELS}
+    shares = {c: _num(row.get(cause_column(c))) for c in labels}
+    if not shares:
+        return None
     best = max(shares, key=shares.get)
     return best if shares[best] >= 0.10 else None
+
+
+def _num(value) -> float:
+    return 0.0 if value is None or pd.isna(value) else float(value)

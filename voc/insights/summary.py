@@ -13,6 +13,8 @@ from voc.insights.metrics import dominant_cause, theme_metrics
 from voc.insights.quotes import mmr
 from voc.insights.spikes import detect_spikes
 from voc.insights.trends import period_comparison
+from voc.metrics import cause_column
+from voc.schema import CAUSE_LABELS
 
 OWNERS = {"people": "CX / training", "process": "Operations", "technology": "Product / engineering"}
 QUOTE_FIELDS = ("doc_id", "date", "channel", "rating", "rating_scale", "segments", "sentiment")
@@ -42,10 +44,16 @@ def _summary_sentences(texts: list[str], encode: Encode, k: int) -> list[str]:
 
 
 def issue_summaries(
-    docs: pd.DataFrame, themes: pd.DataFrame, encode: Encode, n_quotes: int = 5, n_sentences: int = 3, seed: int = 0
+    docs: pd.DataFrame,
+    themes: pd.DataFrame,
+    encode: Encode,
+    n_quotes: int = 5,
+    n_sentences: int = 3,
+    seed: int = 0,
+    labels: tuple[str, ...] = CAUSE_LABELS,
 ) -> list[dict]:
     """One summary per theme (largest first) from documents with predictions and the themes table."""
-    metrics = theme_metrics(docs)
+    metrics = theme_metrics(docs, labels)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
     spikes = detect_spikes(docs, freq="month")
     impact = theme_impact(docs).set_index("theme_id")
@@ -61,7 +69,7 @@ def issue_summaries(
         quotes = [
             {"text": members.iloc[i]["text"], **{f: _plain(members.iloc[i].get(f)) for f in QUOTE_FIELDS}} for i in picks
         ]
-        cause = dominant_cause(row)
+        cause = dominant_cause(row, labels)
         flags = spikes[(spikes["theme_id"] == row["theme_id"]) & spikes["flagged"]] if len(spikes) else spikes
         trend = comparison.loc[row["theme_id"]] if row["theme_id"] in comparison.index else None
         imp = impact.loc[row["theme_id"]] if row["theme_id"] in impact.index else None
@@ -81,15 +89,17 @@ def issue_summaries(
                     {"test": f.test, "q_value": float(f.q_value), "rate_ratio": float(f.rate_ratio)}
                     for f in flags.itertuples()
                 ],
-                "net_sentiment": float(row["net_sentiment"]),
+                "net_sentiment": _plain(row["net_sentiment"]),
                 "mean_sentiment_score": _plain(row["mean_score"]),
-                "cause_mix": {c: _plain(row.get(f"cause_{c}")) for c in OWNERS},
-                "cause_examples": {c: _evidence_example(members, c) for c in OWNERS},
+                "nps": _plain(row["nps"]),
+                "csat": _plain(row["csat"]),
+                "cause_mix": {c: _plain(row.get(cause_column(c))) for c in labels},
+                "cause_examples": {c: _evidence_example(members, c) for c in labels},
                 "impact": None if imp is None else {
                     "value": float(imp["impact"]), "ci_low": float(imp["ci_low"]), "ci_high": float(imp["ci_high"]),
                 },
                 "quotes": quotes,
-                "suggested_owner": OWNERS.get(cause) if cause else "Triage (no dominant cause)",
+                "suggested_owner": OWNERS.get(cause, f"Owner of {cause}") if cause else "Triage (no dominant cause)",
             }
         )
     return out

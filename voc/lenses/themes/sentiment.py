@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from voc.lenses.themes.model import OTHER_ID
+from voc.metrics import frame_metrics
 
 
 def assign_sentences(
@@ -35,25 +36,30 @@ def assign_sentences(
 
 
 def theme_sentiment(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate sentence sentiment per theme: counts, mean score, class shares and net sentiment.
+    """Aggregate sentence sentiment per theme: counts, mean score, class shares and net sentiment (voc.metrics).
 
     `sentences` needs theme_id and sentiment_score (-1..1); `sentiment` (negative/neutral/positive) and
     doc_id are used when present (otherwise the label is derived from the score with a ±0.25 band).
+    Sentences without a sentiment are left out of the shares, the mean score and net sentiment (-100..100).
     """
+    cols = ["theme_id", "n_sentences", "n_docs", "mean_score", "share_negative", "share_neutral",
+            "share_positive", "net_sentiment"]  # fmt: skip
     if sentences.empty:
-        cols = ["theme_id", "n_sentences", "n_docs", "mean_score", "share_negative", "share_neutral",
-                "share_positive", "net_sentiment"]  # fmt: skip
         return pd.DataFrame(columns=cols)
     df = sentences.copy()
     if "sentiment" not in df:
         s = df["sentiment_score"].astype(float)
         df["sentiment"] = np.where(s <= -0.25, "negative", np.where(s >= 0.25, "positive", "neutral"))
-    g = df.groupby("theme_id")
-    out = pd.DataFrame({"n_sentences": g.size(), "mean_score": g["sentiment_score"].mean()})
-    out["n_docs"] = g["doc_id"].nunique() if "doc_id" in df else out["n_sentences"]
-    for lab in ("negative", "neutral", "positive"):
-        out[f"share_{lab}"] = g["sentiment"].apply(lambda x, lab=lab: float((x == lab).mean()))
-    out["net_sentiment"] = out["share_positive"] - out["share_negative"]
-    out = out.reset_index()
-    return out[["theme_id", "n_sentences", "n_docs", "mean_score", "share_negative", "share_neutral",
-                "share_positive", "net_sentiment"]]  # fmt: skip
+    docs = "count(DISTINCT doc_id)" if "doc_id" in df else "count(*)"
+    shares = ", ".join(
+        f"avg((sentiment = '{lab}')::INT) AS share_{lab}" for lab in ("negative", "neutral", "positive")
+    )
+    out = frame_metrics(
+        df,
+        by=("theme_id",),
+        names=("sentiment_score", "net_sentiment"),
+        labels=None,
+        extra=f"{docs} AS n_docs, {shares}",
+    )
+    out = out.rename(columns={"volume": "n_sentences", "sentiment_score": "mean_score"})
+    return out[cols]

@@ -163,7 +163,7 @@ def build_sample_store(path: str | Path, n: int = 200, seed: int = 0) -> Path:
 
     docs, preds, themes = sample_frames(n, seed)
     store = Store(path)
-    run_id = store.begin_run("sample", None, [{"source": "voc.app.sample"}], run_id="sample-run")
+    run_id = store.begin_run("sample", None, [{"source": "bench.sample_store"}], run_id="sample-run")
     store.write_documents(docs, run_id=run_id)
     store.write_predictions(preds, run_id=run_id)
     store.write_themes(themes)
