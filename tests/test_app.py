@@ -233,10 +233,13 @@ def test_theme_summary_uses_the_encoder(sample_store, monkeypatch):
 
 def test_trends_and_causes_show_statistics(sample_store, monkeypatch):
     at = run_app(sample_store, monkeypatch, "trends")
-    spikes = at.dataframe[0].value
-    assert {"q_value", "rate_ratio", "flagged"} <= set(spikes.columns)
-    crash = spikes[(spikes["theme"] == "App crashes") & (spikes["test"] == "volume")]
-    assert crash["flagged"].iloc[0]  # the sample's late crash spike is found
+    episodes = at.dataframe[0].value
+    assert {"kind", "start", "last", "ongoing", "peak_ratio", "q_value"} <= set(episodes.columns)
+    crash = episodes[(episodes["theme"] == "App crashes") & (episodes["kind"] == "volume")]
+    assert len(crash) == 1 and crash["ongoing"].iloc[0]  # the sample's late crash spike is found
+    assert any("App crashes: volume" in w.value and "ongoing" in w.value for w in at.warning)
+    overview = run_app(sample_store, monkeypatch, "overview")
+    assert any("App crashes: volume" in w.value for w in overview.warning)  # ongoing alerts on top
     causes = run_app(sample_store, monkeypatch, "causes")
     assert [m.label for m in causes.metric] == ["People", "Process", "Technology"]
     assert any("voc-evidence" in m.value and "<mark" in m.value for m in causes.markdown)

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from voc.app.alerts import compare_periods, theme_spikes
+from voc.app.alerts import compare_periods, theme_episodes
 from voc.app.edits import apply_edits
 from voc.app.exports import document_bytes, theme_bytes
 from voc.app.render import escape, highlight
 from bench.sample_store import INJECTION_TEXT, build_sample_store, sample_frames
+from voc.insights.episodes import detect_episodes
 from voc.insights.filters import Filter
-from voc.insights.spikes import detect_spikes
 from voc.insights.trends import period_comparison, theme_series
 
 
@@ -100,15 +100,16 @@ def _series(frame, freq):
     return s
 
 
-def test_sql_side_spikes_match_insights_detect_spikes():
+def test_app_episodes_match_insights_episodes():
     frame = _doc_frame()
     frame = frame[frame["theme_id"] >= 0]
-    mine = theme_spikes(_series(frame, "week")).sort_values(["theme_id", "test"], ignore_index=True)
-    ref = detect_spikes(frame).sort_values(["theme_id", "test"], ignore_index=True)
-    np.testing.assert_allclose(mine["p_value"], ref["p_value"], rtol=1e-9)
+    mine = theme_episodes(_series(frame, "week"))
+    ref = detect_episodes(theme_series(frame, "week"))
+    cols = ["theme_id", "kind", "start", "last", "ongoing"]
+    assert mine[cols].equals(ref[cols])
     np.testing.assert_allclose(mine["q_value"], ref["q_value"], rtol=1e-9)
-    assert mine["flagged"].tolist() == ref["flagged"].tolist()
-    assert mine[(mine.theme_id == 5) & (mine.test == "volume")]["flagged"].all()
+    crash = mine[(mine.theme_id == 5) & (mine.kind == "volume")]
+    assert len(crash) == 1 and crash["ongoing"].all()  # the sample's late crash spike
 
 
 def test_compare_periods_matches_insights():

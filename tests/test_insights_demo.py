@@ -2,8 +2,9 @@
 
 import pandas as pd
 
+from voc.insights.episodes import detect_episodes
 from voc.insights.load import INSIGHT_COLUMNS, load_documents
-from voc.insights.spikes import detect_spikes
+from voc.insights.trends import theme_series
 from voc.paths import PROJECT_ROOT
 
 
@@ -22,11 +23,12 @@ def _main_theme(merged: pd.DataFrame, truth_theme: str) -> int:
 
 def test_planted_login_spike_is_flagged_and_stable_themes_are_not(demo_store):
     docs, merged = _with_truth(demo_store)
-    spikes = detect_spikes(docs, freq="month")
-    flagged = spikes[spikes["flagged"]]
+    # The pandas path (theme_series over loaded documents), monthly: the SQL path, weekly, is in test_alerts.py.
+    episodes = detect_episodes(theme_series(docs, "month"), "month")
     login = _main_theme(merged, "app_login")
-    hit = flagged[(flagged["theme_id"] == login) & (flagged["test"] == "volume")]
-    assert len(hit) == 1, f"login theme {login} not flagged:\n{spikes.head()}"
-    assert hit.iloc[0]["rate_ratio"] >= 5 and hit.iloc[0]["q_value"] < 1e-6
+    hit = episodes[(episodes["theme_id"] == login) & episodes["kind"].isin(["volume", "new"])]
+    assert len(hit) == 1, f"login theme {login} not flagged:\n{episodes}"
+    assert hit.iloc[0]["peak_ratio"] >= 5 and hit.iloc[0]["q_value"] < 1e-6 and hit.iloc[0]["ongoing"]
+    assert hit.iloc[0]["start"] == pd.Timestamp("2026-10-01")
     for stable in ("billing_error", "network_coverage", "praise"):
-        assert _main_theme(merged, stable) not in set(flagged["theme_id"]), stable
+        assert _main_theme(merged, stable) not in set(episodes["theme_id"]), stable

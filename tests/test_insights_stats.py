@@ -5,7 +5,6 @@ import pandas as pd
 
 from voc.insights.drivers import theme_impact
 from voc.insights.metrics import theme_metrics
-from voc.insights.spikes import benjamini_hochberg, detect_spikes
 from voc.insights.trends import period_comparison
 
 
@@ -26,43 +25,6 @@ def _corpus(weekly: dict[int, list[int]], neg_rate: dict[int, list[float]] | Non
                     }
                 )
     return pd.DataFrame(rows)
-
-
-def test_planted_volume_spike_is_flagged_and_stable_themes_are_not():
-    rng = np.random.default_rng(1)
-    weeks = 16
-    weekly = {t: list(rng.poisson(60, weeks)) for t in range(8)}
-    weekly[99] = list(rng.poisson(3, weeks - 1)) + [45]
-    spikes = detect_spikes(_corpus(weekly))
-    flagged = spikes[spikes["flagged"]]
-    assert 99 in set(flagged["theme_id"])
-    assert set(flagged["theme_id"]) == {99}
-    row = flagged[(flagged["theme_id"] == 99) & (flagged["test"] == "volume")].iloc[0]
-    assert row["q_value"] < 0.001 and row["rate_ratio"] > 5
-
-
-def test_no_spike_in_flat_noise_across_many_seeds():
-    false_flags = 0
-    for seed in range(20):
-        rng = np.random.default_rng(100 + seed)
-        weekly = {t: list(rng.poisson(40, 12)) for t in range(10)}
-        false_flags += int(detect_spikes(_corpus(weekly, seed=seed))["flagged"].any())
-    assert false_flags <= 2
-
-
-def test_negative_share_rise_is_flagged():
-    weeks = 12
-    weekly = {t: [80] * weeks for t in range(4)}
-    neg = {t: [0.2] * weeks for t in range(4)}
-    neg[2] = [0.2] * (weeks - 1) + [0.8]
-    spikes = detect_spikes(_corpus(weekly, neg))
-    flagged = spikes[spikes["flagged"]]
-    assert list(zip(flagged["theme_id"], flagged["test"])) == [(2, "negative_share")]
-
-
-def test_benjamini_hochberg_matches_reference_values():
-    q = benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.005]))
-    np.testing.assert_allclose(q, [0.02, 0.04, 0.04, 0.02])
 
 
 def test_bootstrap_interval_covers_true_impact():

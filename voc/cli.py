@@ -6,6 +6,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -139,6 +140,10 @@ def _run_and_report(
         console.print(f"[dim]columns[/dim] {line}")
     totals, top = store_summary(result.store_path)
     run_summary(result, top, totals)
+    if cfg.alerts.webhook:
+        from voc.alerts import notify_after_run
+
+        console.print(f"Alerts: sent {len(notify_after_run(cfg, result.store_path))} new episode(s) to the webhook.")
 
 
 def store_summary(store_path: Path, n: int = 10):
@@ -210,6 +215,22 @@ def export(
 
     path = do_export(store, format=format, out=out, level=level)
     console.print(f"Wrote {path}")
+
+
+@app.command()
+def alerts(
+    store: StoreOpt = Path("voc.duckdb"),
+    since: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Only episodes still active on or after this date.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    freq: Annotated[Optional[str], typer.Option(help="week, month or day (default: the YAML's alerts.freq, week).")] = None,
+    notify: Annotated[bool, typer.Option("--notify", help="Send ongoing episodes never sent before to the webhook, once each.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="Pipeline YAML whose alerts section (webhook, thresholds) applies.")] = None,
+    webhook: Annotated[Optional[str], typer.Option(help="Webhook URL for --notify (overrides alerts.webhook).")] = None,
+) -> None:
+    """List alert episodes (volume spikes, new themes, negative-share rises, drops, improvements) from a store."""
+    from voc.cli_alerts import alerts_command
+
+    alerts_command(store, since.date() if since else None, format, freq, notify, config, webhook)
 
 
 def main() -> None:

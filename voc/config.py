@@ -129,6 +129,16 @@ class StoreConfig(_Section):
     lock_timeout: float = Field(default=30.0, ge=0)  # seconds to wait while another voc process holds the file
 
 
+class AlertsConfig(_Section):
+    """Alert episodes (voc.insights.episodes) and the optional webhook that announces new ones."""
+
+    webhook: str | None = None  # a Slack-compatible incoming webhook: JSON POST {"text": ...}
+    freq: Literal["week", "month", "day"] = "week"
+    alpha: float = Field(default=0.01, gt=0, lt=1)
+    min_ratio: float = Field(default=1.5, gt=1)
+    timeout: float = Field(default=10.0, gt=0)  # seconds per POST
+
+
 class PipelineConfig(BaseSettings):
     """A whole pipeline; VOC_<SECTION>__<FIELD> environment variables override the YAML."""
 
@@ -145,6 +155,7 @@ class PipelineConfig(BaseSettings):
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 
     @model_validator(mode="before")
     @classmethod
@@ -189,7 +200,7 @@ class PipelineConfig(BaseSettings):
 
     def config_hash(self) -> str:
         """A short hash of everything that changes results (input paths and store excluded)."""
-        payload = self.model_dump(mode="json", exclude={"inputs": True, "store": True, "name": True})
+        payload = self.model_dump(mode="json", exclude={"inputs": True, "store": True, "name": True, "alerts": True})
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -27,7 +27,7 @@ def summary_table(summaries: list[dict]) -> pd.DataFrame:
                 "nps": _round(s.get("nps")),
                 "csat": _round(s.get("csat")),
                 "change_pct": (s["trend"] or {}).get("change_pct"),
-                "alerts": "; ".join(f"{a['test']} x{a['rate_ratio']:.1f} (q={a['q_value']:.2g})" for a in s["alerts"]),
+                "alerts": "; ".join(f"{a['text']} (q={a['q_value']:.2g})" for a in s["alerts"]),
                 **{f"{c}_pct": None if v is None else round(100 * v, 1) for c, v in s["cause_mix"].items()},
                 "impact": (s["impact"] or {}).get("value"),
                 "suggested_owner": s["suggested_owner"],
@@ -44,14 +44,14 @@ def jira_table(summaries: list[dict], top: int = 10) -> pd.DataFrame:
         impact = -min((s["impact"] or {}).get("value") or 0.0, 0.0)
         growth = 1 + max(((s["trend"] or {}).get("change_pct") or 0.0) / 100, 0.0)
         negativity = max(-(s["net_sentiment"] or 0.0), 0.0) / 100
-        return (impact * 100 + negativity) * growth * s["share"] + (1.0 if s["alerts"] else 0.0)
+        return (impact * 100 + negativity) * growth * s["share"] + (1.0 if _rising(s) else 0.0)
 
     ranked = sorted(summaries, key=urgency, reverse=True)[:top]
     scores = [urgency(s) for s in ranked]
     cut = sorted(scores, reverse=True)
     rows = []
     for s, score in zip(ranked, scores):
-        priority = "Highest" if score >= cut[0] and s["alerts"] else "High" if score >= cut[min(2, len(cut) - 1)] else "Medium"
+        priority = "Highest" if score >= cut[0] and _rising(s) else "High" if score >= cut[min(2, len(cut) - 1)] else "Medium"
         rows.append(
             {
                 "Summary": f"{s['label']}: {s['volume']} customer reports ({100 * s['share']:.0f}%)",
@@ -76,13 +76,11 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
     """A readable Markdown report: alerts first, then the largest themes, one section each."""
     total = sum(s["volume"] for s in summaries)
     out = [f"# {title}", "", f"{total:,} feedback items in {len(summaries)} themes.", ""]
-    alerts = [(s, a) for s in summaries for a in s["alerts"]]
+    alerts = sorted(((s, a) for s in summaries for a in s["alerts"]), key=lambda sa: (not sa[1]["ongoing"], sa[1]["q_value"]))
     if alerts:
         out += ["## Alerts", ""]
         for s, a in alerts:
-            what = "volume" if a["test"] == "volume" else "share of negative feedback"
-            out.append(f"- **{_md_escape(s['label'])}**: {what} is {a['rate_ratio']:.1f}x its usual level this month "
-                       f"({_q(a['q_value'])}); owner: {s['suggested_owner']}.")
+            out.append(f"- {_md_escape(a['text'])} ({_q(a['q_value'])}); owner: {s['suggested_owner']}.")
         out.append("")
     shown = summaries[:top]
     table = pd.DataFrame(
@@ -117,6 +115,11 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
                                       for q in s["quotes"][:5]]
         out.append("")
     return "\n".join(out)
+
+
+def _rising(s: dict) -> bool:
+    """Whether the theme has an ongoing upward alert (a spike, a new theme or more negative feedback)."""
+    return any(a["ongoing"] and a["kind"] in ("volume", "new", "negative_share") for a in s["alerts"])
 
 
 def _q(q: float) -> str:

@@ -1,22 +1,23 @@
-"""Emerging themes and spikes: a per-theme test against the theme's own history, with FDR control.
+"""The statistics under the alerts: a quasi-Poisson two-sample rate test, and Benjamini-Hochberg q-values.
 
-Method. For each theme and the latest period t, compare the theme's share of all feedback (volume test) and
-the share of its documents that are negative (negativity test) with the theme's own history (all earlier
-periods). Under "nothing new", the count k_t in n_t trials follows the historical rate p0. Week-to-week
-variation of real feedback is larger than binomial, so the variance is inflated by a dispersion factor phi
-estimated from the history (Pearson chi-square / degrees of freedom, at least 1): a quasi-binomial one-sided
-z-test, z = (k_t - n_t p0) / sqrt(phi n_t p0 (1 - p0)). p0 gets a +0.5 pseudo-count so a theme that is new
-(p0 = 0) can still be tested. The p-values of all themes and both tests are adjusted together with
-Benjamini-Hochberg; a flag needs q < alpha (default 0.01: few false alarms) and an effect (rate ratio) of at least `min_ratio`.
+A count k out of n trials in the tested periods (a theme's documents out of all feedback, or a theme's negative
+documents out of its documents) is compared with the count k_b out of n_b in the baseline periods. Under "same
+rate", given both counts, k follows Binomial(k + k_b, n / (n + n_b)): the exact conditional test for two Poisson
+rates. It needs no plug-in baseline rate, so a short or empty baseline (a new theme) is tested honestly, where a
+test against a fixed baseline rate would treat an estimate from 40 documents as known and raise false alarms.
+When the pooled rate is above one half, the complement counts are tested (with the direction swapped), so the
+Poisson view stays close to the binomial one and errs on the conservative side. Real feedback varies more than
+that from period to period: the baseline's over-dispersion phi (Pearson chi-square / degrees of freedom, at least
+1) scales the counts (k / phi, the usual quasi-likelihood device), and the tails are computed exactly through the
+regularised incomplete beta function, which accepts the scaled, non-integer counts. The sequential use of these
+tests (each period against earlier ones) is in `voc.insights.episodes`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-from scipy.stats import norm
-
-from voc.insights.trends import theme_series
+from scipy.special import betainc
+from scipy.stats import false_discovery_control
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
@@ -24,65 +25,46 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     p = np.asarray(p, dtype=float)
     q = np.full_like(p, np.nan)
     ok = ~np.isnan(p)
-    if not ok.any():
-        return q
-    pv = p[ok]
-    order = np.argsort(pv)
-    ranked = pv[order] * len(pv) / np.arange(1, len(pv) + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty_like(pv)
-    out[order] = np.clip(ranked, 0, 1)
-    q[ok] = out
+    if ok.any():
+        q[ok] = false_discovery_control(np.clip(p[ok], 0.0, 1.0), method="bh")
     return q
 
 
-def quasi_binomial_test(k_hist: np.ndarray, n_hist: np.ndarray, k_t: float, n_t: float) -> tuple[float, float, float]:
-    """One-sided p-value that k_t/n_t exceeds the historical rate; returns (p, rate ratio, dispersion)."""
-    k_hist, n_hist = np.asarray(k_hist, float), np.asarray(n_hist, float)
-    keep = n_hist > 0
-    k_hist, n_hist = k_hist[keep], n_hist[keep]
-    if n_t <= 0 or n_hist.sum() <= 0:
-        return np.nan, np.nan, np.nan
-    p0 = (k_hist.sum() + 0.5) / (n_hist.sum() + 1.0)
-    expected = n_hist * p0
-    dof = max(len(n_hist) - 1, 1)
-    chi2 = float(np.sum((k_hist - expected) ** 2 / np.maximum(expected * (1 - p0), 1e-12)))
-    phi = max(1.0, chi2 / dof)
-    z = (k_t - n_t * p0) / np.sqrt(phi * n_t * p0 * (1 - p0))
-    return float(norm.sf(z)), float((k_t / n_t) / p0), phi
+def binomial_tail(k: np.ndarray, n: np.ndarray, p0: np.ndarray, upper: bool) -> np.ndarray:
+    """P(X >= k) (upper) or P(X <= k) for X ~ Binomial(n, p0), continuous in k and n (scaled counts)."""
+    k, n, p0 = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (k, n, p0)))
+    out = np.ones(k.shape)
+    if upper:
+        ok = (k > 0) & (n > 0)
+        out[ok] = betainc(k[ok], np.maximum(n[ok] - k[ok], 0) + 1, p0[ok])
+    else:
+        ok = (k < n) & (n > 0)
+        out[ok] = betainc(n[ok] - k[ok], k[ok] + 1, 1 - p0[ok])
+    return np.clip(out, 0.0, 1.0)
 
 
-SPIKE_COLUMNS = ["theme_id", "theme", "test", "latest", "history_mean", "rate_ratio", "dispersion", "p_value", "q_value", "flagged"]
+def dispersion(k: np.ndarray, n: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+    """Per row of (series, periods) counts: over-dispersion against the row's pooled rate (Pearson chi2/dof, >= 1)."""
+    k, n = np.atleast_2d(np.asarray(k, float)), np.atleast_2d(np.asarray(n, float))
+    mask = (n > 0) if mask is None else (np.atleast_2d(mask) & (n > 0))
+    p0 = ((k * mask).sum(axis=1) + 0.5) / ((n * mask).sum(axis=1) + 1.0)
+    expected = n * p0[:, None]
+    chi2 = (mask * (k - expected) ** 2 / np.maximum(expected * (1 - p0[:, None]), 1e-12)).sum(axis=1)
+    return np.maximum(1.0, chi2 / np.maximum(mask.sum(axis=1) - 1, 1))
 
 
-def detect_spikes(
-    frame: pd.DataFrame, freq: str = "week", alpha: float = 0.01, min_ratio: float = 1.5, min_history: int = 4
-) -> pd.DataFrame:
-    """Test every theme's latest period for a volume or negativity rise; one row per theme and test."""
-    return spikes_from_series(theme_series(frame, freq), alpha, min_ratio, min_history)
-
-
-def spikes_from_series(
-    series: pd.DataFrame, alpha: float = 0.01, min_ratio: float = 1.5, min_history: int = 4
-) -> pd.DataFrame:
-    """The spike tests over per-period aggregates (theme_id, period, volume, negatives, period_total[, theme])."""
-    periods = np.sort(series["period"].unique()) if len(series) else []
-    if len(periods) < min_history + 1:
-        return pd.DataFrame(columns=SPIKE_COLUMNS)
-    latest, history = periods[-1], periods[:-1]
-    totals = series.drop_duplicates("period").set_index("period")["period_total"].reindex(periods, fill_value=0)
-    names = series.groupby("theme_id")["theme"].last() if "theme" in series else None
-    rows = []
-    for theme_id, g in series.groupby("theme_id"):
-        g = g.set_index("period")[["volume", "negatives"]].reindex(periods, fill_value=0)
-        volume, negatives = g["volume"].to_numpy(float), g["negatives"].to_numpy(float)
-        p, ratio, phi = quasi_binomial_test(volume[:-1], totals[history].to_numpy(float), volume[-1], totals[latest])
-        rows.append((theme_id, "volume", volume[-1], volume[:-1].mean(), ratio, phi, p))
-        p, ratio, phi = quasi_binomial_test(negatives[:-1], volume[:-1], negatives[-1], volume[-1])
-        rows.append((theme_id, "negative_share", negatives[-1], negatives[:-1].mean(), ratio, phi, p))
-    out = pd.DataFrame(rows, columns=["theme_id", "test", "latest", "history_mean", "rate_ratio", "dispersion", "p_value"])
-    out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy())
-    out["flagged"] = (out["q_value"] < alpha) & (out["rate_ratio"] >= min_ratio)
-    out["theme"] = out["theme_id"].map(names) if names is not None else out["theme_id"].astype(str)
-    out.attrs["period"] = pd.Timestamp(latest)
-    return out[SPIKE_COLUMNS].sort_values(["flagged", "q_value"], ascending=[False, True], ignore_index=True)
+def rate_test(k, n, k_base, n_base, phi=1.0, upper: bool = True) -> np.ndarray:
+    """One-sided p-values that the rate k/n is above (upper) or below the baseline rate k_base/n_base."""
+    k, n, kb, nb, phi = np.broadcast_arrays(
+        *(np.asarray(a, dtype=float) for a in (k, n, k_base, n_base, phi))
+    )
+    flip = (k + kb) > 0.5 * (n + nb)  # test the complement when the rate is above one half
+    k, kb = np.where(flip, n - k, k), np.where(flip, nb - kb, kb)
+    upper_ = np.where(flip, not upper, upper)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = n / (n + nb)
+    total = (k + kb) / phi
+    p_up = binomial_tail(k / phi, total, share, upper=True)
+    p_down = binomial_tail(k / phi, total, share, upper=False)
+    out = np.where(upper_, p_up, p_down)
+    return np.where((n > 0) & (nb > 0), out, np.nan)

@@ -9,10 +9,11 @@ import numpy as np
 import pandas as pd
 
 from voc.insights.drivers import theme_impact
+from voc.insights.episode_text import episode_records
+from voc.insights.episodes import detect_episodes
 from voc.insights.metrics import dominant_cause, theme_metrics
 from voc.insights.quotes import mmr
-from voc.insights.spikes import detect_spikes
-from voc.insights.trends import period_comparison
+from voc.insights.trends import period_comparison, theme_series
 from voc.metrics import cause_column
 from voc.schema import CAUSE_LABELS
 
@@ -55,7 +56,7 @@ def issue_summaries(
     """One summary per theme (largest first) from documents with predictions and the themes table."""
     metrics = theme_metrics(docs, labels)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
-    spikes = detect_spikes(docs, freq="month")
+    episodes = _theme_alerts(docs)
     impact = theme_impact(docs).set_index("theme_id")
     keywords = themes.set_index("theme_id")["keywords"].to_dict() if "keywords" in themes else {}
     out = []
@@ -70,7 +71,6 @@ def issue_summaries(
             {"text": members.iloc[i]["text"], **{f: _plain(members.iloc[i].get(f)) for f in QUOTE_FIELDS}} for i in picks
         ]
         cause = dominant_cause(row, labels)
-        flags = spikes[(spikes["theme_id"] == row["theme_id"]) & spikes["flagged"]] if len(spikes) else spikes
         trend = comparison.loc[row["theme_id"]] if row["theme_id"] in comparison.index else None
         imp = impact.loc[row["theme_id"]] if row["theme_id"] in impact.index else None
         out.append(
@@ -85,10 +85,7 @@ def issue_summaries(
                     "current": int(trend["current"]), "previous": int(trend["previous"]),
                     "change_pct": _plain(trend["change_pct"]),
                 },
-                "alerts": [
-                    {"test": f.test, "q_value": float(f.q_value), "rate_ratio": float(f.rate_ratio)}
-                    for f in flags.itertuples()
-                ],
+                "alerts": episodes.get(_plain(row["theme_id"]), []),
                 "net_sentiment": _plain(row["net_sentiment"]),
                 "mean_sentiment_score": _plain(row["mean_score"]),
                 "nps": _plain(row["nps"]),
@@ -102,6 +99,18 @@ def issue_summaries(
                 "suggested_owner": OWNERS.get(cause, f"Owner of {cause}") if cause else "Triage (no dominant cause)",
             }
         )
+    return out
+
+
+def _theme_alerts(docs: pd.DataFrame, freq: str = "week") -> dict[int, list[dict]]:
+    """Alert episodes (voc.insights.episodes) per theme id, as JSON-ready records."""
+    if not docs["date"].notna().any():
+        return {}
+    series = theme_series(docs, freq)
+    series["theme"] = series["theme_id"].map(docs.groupby("theme_id")["theme_label"].first())
+    out: dict[int, list[dict]] = {}
+    for record in episode_records(detect_episodes(series, freq), freq):
+        out.setdefault(record["theme_id"], []).append(record)
     return out
 
 

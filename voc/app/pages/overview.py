@@ -94,10 +94,24 @@ def theme_map(stats: pd.DataFrame) -> None:
     st.vega_lite_chart(data_, theme_map_spec(real), width="stretch", key="theme_map")
 
 
+def ongoing_alerts(ctx: Ctx, limit: int = 5) -> None:
+    """The alert episodes still going on at the latest week, at the top of the page."""
+    from voc.app.alerts import episodes as cached_episodes
+    from voc.app.pages.trends import episode_lines
+
+    episodes = cached_episodes(*ctx.args, "week")
+    ongoing = episodes[episodes["ongoing"]] if len(episodes) else episodes
+    if len(ongoing):
+        episode_lines(ongoing, limit)
+        if len(ongoing) > limit:
+            st.caption(f"{len(ongoing) - limit} more ongoing alerts on the Trends & alerts page.")
+
+
 def render(ctx: Ctx) -> None:
     """Render the Overview page."""
     st.title("Overview")
     stats = stats_or_stop(ctx)
+    ongoing_alerts(ctx)
     top = stats[stats["theme_id"] >= 0].head(3)
     if len(top):
         names = ", ".join(f"<b>{escape(r.theme)}</b> ({100 * r.share:.0f}%)" for r in top.itertuples())
