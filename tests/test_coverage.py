@@ -54,7 +54,7 @@ def test_language_is_a_sidebar_filter(tmp_path, monkeypatch):
     import duckdb
     from streamlit.testing.v1 import AppTest
 
-    from voc.app.sample import build_sample_store
+    from bench.sample_store import build_sample_store
 
     store = build_sample_store(tmp_path / "s.duckdb", n=200)
     with duckdb.connect(str(store)) as con:
