@@ -12,7 +12,7 @@ from voc import datasets
 from voc.config import RootCauseConfig
 from voc.errors import ConfigError, ModelError
 from voc.lenses.rootcause import RootCauseLens, cause_mix, train_rootcause
-from voc.lenses.rootcause_corpus import encode_texts, load_dev
+from voc.train.rootcause_corpus import encode_texts, load_dev
 from voc.lenses.rootcause_taxonomy import load_taxonomy
 
 
@@ -113,7 +113,7 @@ def test_throughput_on_encoded_docs(lens):
     base = load_dev(part="all")["text"].tolist()
     n = 5000
     texts = [base[i % len(base)] for i in range(n)]
-    from voc.lenses.rootcause_corpus import split_spans
+    from voc.train.rootcause_corpus import split_spans
 
     spans = split_spans(texts)
     docs = rng.normal(size=(n, 384)).astype(np.float32)
@@ -212,7 +212,7 @@ def test_heldout_dev_floor(lens):
 
 @pytest.mark.skipif(not datasets.available("airline_tweets"), reason="shared airline_tweets data absent")
 def test_airline_mapped_reason_floor(lens):
-    from voc.lenses.rootcause_corpus import airline_mapped
+    from voc.train.rootcause_corpus import airline_mapped
 
     air = airline_mapped("eval")
     enc = encode_texts(air["text"].tolist(), tag="rc-airline-eval")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from voc.lenses.rootcause_corpus import (
+from voc.train.rootcause_corpus import (
     AIRLINE_MAP,
     BASE_LABELS,
     Encoded,
@@ -111,7 +111,7 @@ def _dev_samples(
 def _weak_samples(labels: list[str]) -> list[Samples]:
     """Airline mapped reasons and MAMS staff / no-service sentences (train splits), if the data is present."""
     from voc import datasets
-    from voc.lenses.rootcause_corpus import airline_mapped, mams_sentences
+    from voc.train.rootcause_corpus import airline_mapped, mams_sentences
 
     L = len(labels)
     base = np.array([lab in BASE_LABELS for lab in labels])
