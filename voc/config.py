@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
+from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
 from voc.schema import Preset, RatingScale
 
 
@@ -123,9 +124,7 @@ class PipelineConfig(BaseSettings):
 
     name: str = "pipeline"
     seed: int = 42
-    lenses: list[Literal["sentiment", "themes", "rootcause"]] = Field(
-        default_factory=lambda: ["sentiment", "themes", "rootcause"]
-    )
+    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_LENSES))  # registered lens names
     inputs: list[InputConfig] = Field(default_factory=list)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
@@ -133,6 +132,14 @@ class PipelineConfig(BaseSettings):
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+
+    @field_validator("lenses")
+    @classmethod
+    def _known_lenses(cls, names: list[str]) -> list[str]:
+        try:
+            return check_lens_names(names)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
 
     @classmethod
     def settings_customise_sources(
