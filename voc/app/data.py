@@ -14,20 +14,45 @@ import streamlit as st
 
 from voc.app.sql import ThemeMap, _q, fact_query
 from voc.app.store_access import open_store
-from voc.schema import CAUSE_LABELS
 
 FREQ_TRUNC = {"week": "week", "month": "month", "day": "day"}
 NET_SQL = "CASE sentiment WHEN 'positive' THEN 1 WHEN 'negative' THEN -1 WHEN 'neutral' THEN 0 END"
 NPS_SQL = "CASE WHEN rating_scale = 'nps' THEN CASE WHEN rating >= 9 THEN 100 WHEN rating <= 6 THEN -100 ELSE 0 END END"
 CSAT_SQL = "CASE WHEN rating_scale = 'csat' THEN CASE WHEN rating >= 4 THEN 100 ELSE 0 END END"
-CAUSE_SQL = ", ".join(
-    f"avg(coalesce(list_contains(causes, '{c}'), false)::INT) AS cause_{c}" for c in CAUSE_LABELS
-)
+SHOWN_FILTER_VALUES = 50
+
+
+def cause_sql(labels: list[str]) -> str:
+    """One `cause_<label>` share column per cause label (multi-label: a document counts for each of its causes)."""
+    cols = []
+    for c in labels:
+        literal, alias = c.replace("'", "''"), "cause_" + c.replace('"', '""')
+        cols.append("avg(coalesce(list_contains(causes, '" + literal + "'), false)::INT) AS \"" + alias + "\"")
+    return ", ".join(cols)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cause_labels(path: str, ver: str) -> list[str]:
+    """The store's cause labels: declared by its root-cause lens (custom taxonomies too), then any stored one."""
+    from voc.insights.causes import store_cause_labels
+
+    return store_cause_labels(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def lens_filters(path: str, ver: str) -> list[dict]:
+    """The filterable outputs the store's lenses declared beyond sentiment and causes, with their choices."""
+    from voc.app.fact import lens_filter_outputs
+
+    return [
+        {**o, "choices": ["yes", "no"] if o["dtype"] == "BOOLEAN" else list(o["labels"])[:SHOWN_FILTER_VALUES]}
+        for o in lens_filter_outputs(open_store(path).lens_outputs())
+    ]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def options(path: str, ver: str) -> dict:
-    """Sidebar choices: date bounds, channels, sources, segment keys and values, counts."""
+    """Sidebar choices: date bounds, channels, sources, segment keys and values, causes, lens filters, counts."""
     bounds = fact_query(path, ver, "SELECT min(date) AS lo, max(date) AS hi, count(*) AS n FROM fact").iloc[0]
     chan = fact_query(
         path,
@@ -58,6 +83,8 @@ def options(path: str, ver: str) -> dict:
         "channels": chan["channel"].tolist(),
         "sources": src["source"].tolist(),
         "segments": segments,
+        "causes": cause_labels(path, ver),
+        "lens_filters": lens_filters(path, ver),
     }
 
 
@@ -123,7 +150,7 @@ def theme_stats(path: str, ver: str, tmap: ThemeMap, fkey: str) -> pd.DataFrame:
         tmap,
         fkey,
         "SELECT theme_id, any_value(theme_label) AS theme, any_value(parent_label) AS parent, count(*) AS volume, "
-        f"100 * avg({NET_SQL}) AS net_sentiment, avg(sentiment_score) AS mean_score, {CAUSE_SQL}, "
+        f"100 * avg({NET_SQL}) AS net_sentiment, avg(sentiment_score) AS mean_score, {cause_sql(cause_labels(path, ver))}, "
         f"avg(rating_norm) AS mean_rating_norm, avg({NPS_SQL}) AS nps, avg({CSAT_SQL}) AS csat "
         "FROM b GROUP BY theme_id ORDER BY volume DESC, theme_id",
         ver=ver,
@@ -202,7 +229,7 @@ def cause_series(path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "we
         path,
         tmap,
         fkey,
-        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {CAUSE_SQL} "
+        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {cause_sql(cause_labels(path, ver))} "
         "FROM b WHERE date IS NOT NULL GROUP BY period ORDER BY period",
         ver=ver,
     )

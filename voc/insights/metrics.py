@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from voc.schema import CAUSE_LABELS
+from voc.insights.causes import frame_cause_labels, labels_of
 
 NET = {"positive": 1.0, "negative": -1.0, "neutral": 0.0}
 
@@ -21,13 +21,16 @@ def score_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"nps": nps, "csat": csat, "ces": ces, "stars": stars}, index=frame.index)
 
 
-def _cause_dummies(causes: pd.Series) -> pd.DataFrame:
+def _cause_dummies(causes: pd.Series, labels: list[str]) -> pd.DataFrame:
     rows = causes.map(lambda c: set(c) if isinstance(c, (list, tuple, np.ndarray)) else set())
-    return pd.DataFrame({label: rows.map(lambda s, lab=label: lab in s) for label in CAUSE_LABELS}, index=causes.index)
+    return pd.DataFrame({label: rows.map(lambda s, lab=label: lab in s) for label in labels}, index=causes.index)
 
 
-def theme_metrics(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per theme: volume, share, net sentiment, mean score, cause shares, mean rating, NPS/CSAT/CES, TTR."""
+def theme_metrics(frame: pd.DataFrame, labels: list[str] | None = None) -> pd.DataFrame:
+    """One row per theme: volume, share, net sentiment, mean score, cause shares, mean rating, NPS/CSAT/CES, TTR.
+
+    Cause shares are for `labels` (the store's cause labels; default the shipped taxonomy's), plus any
+    other label found in the frame."""
     if frame.empty:
         return pd.DataFrame(columns=["theme_id", "theme_label", "volume", "share", "net_sentiment"])
     work = pd.DataFrame(
@@ -41,7 +44,9 @@ def theme_metrics(frame: pd.DataFrame) -> pd.DataFrame:
             "rating_norm": frame.get("rating_norm"),
         }
     )
-    work = work.join(_cause_dummies(frame.get("causes", pd.Series(index=frame.index, dtype=object))))
+    causes = frame.get("causes", pd.Series(index=frame.index, dtype=object))
+    labels = frame_cause_labels(causes, labels)
+    work = work.join(_cause_dummies(causes, labels))
     work = work.join(score_columns(frame))
     if "created_at" in frame and "resolved_at" in frame:
         hours = (pd.to_datetime(frame["resolved_at"], utc=True) - pd.to_datetime(frame["created_at"], utc=True))
@@ -60,7 +65,7 @@ def theme_metrics(frame: pd.DataFrame) -> pd.DataFrame:
         ces=("ces", "mean"),
         stars=("stars", "mean"),
         median_ttr_hours=("ttr_hours", "median"),
-        **{f"cause_{c}": (c, "mean") for c in CAUSE_LABELS},
+        **{f"cause_{c}": (c, "mean") for c in labels},
     ).reset_index()
     out["share"] = out["volume"] / out["volume"].sum()
     out["net_sentiment"] = 100 * (out["pct_positive"] - out["pct_negative"])
@@ -70,6 +75,8 @@ def theme_metrics(frame: pd.DataFrame) -> pd.DataFrame:
 
 def dominant_cause(row: pd.Series) -> str | None:
     """The cause with the largest share in a theme_metrics row, or None when no cause reaches 10%."""
-    shares = {c: row.get(f"cause_{c}", 0.0) or 0.0 for c in CAUSE_LABELS}
+    shares = {c: row.get(f"cause_{c}", 0.0) or 0.0 for c in labels_of(row)}
+    if not shares:
+        return None
     best = max(shares, key=shares.get)
     return best if shares[best] >= 0.10 else None

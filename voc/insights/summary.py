@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from voc.insights.causes import labels_of
 from voc.insights.drivers import theme_impact
 from voc.insights.metrics import dominant_cause, theme_metrics
 from voc.insights.quotes import mmr
@@ -42,17 +43,26 @@ def _summary_sentences(texts: list[str], encode: Encode, k: int) -> list[str]:
 
 
 def issue_summaries(
-    docs: pd.DataFrame, themes: pd.DataFrame, encode: Encode, n_quotes: int = 5, n_sentences: int = 3, seed: int = 0
+    docs: pd.DataFrame,
+    themes: pd.DataFrame,
+    encode: Encode,
+    n_quotes: int = 5,
+    n_sentences: int = 3,
+    seed: int = 0,
+    labels: list[str] | None = None,
 ) -> list[dict]:
-    """One summary per theme (largest first) from documents with predictions and the themes table."""
-    metrics = theme_metrics(docs)
+    """One summary per theme (largest first) from documents with predictions and the themes table.
+
+    `labels` are the cause labels to report (the store's, see voc.insights.causes; default the shipped ones)."""
+    metrics = theme_metrics(docs, labels)
+    labels = labels_of(metrics)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
     spikes = detect_spikes(docs, freq="month")
     impact = theme_impact(docs).set_index("theme_id")
     keywords = themes.set_index("theme_id")["keywords"].to_dict() if "keywords" in themes else {}
     out = []
-    for row in metrics.itertuples(index=False):
-        row = pd.Series(row._asdict())
+    for record in metrics.to_dict("records"):  # not itertuples: it renames columns like "cause_policy: pricing"
+        row = pd.Series(record, dtype=object)
         members = docs[docs["theme_id"] == row["theme_id"]]
         if len(members) > MAX_DOCS_PER_THEME:
             members = members.sample(MAX_DOCS_PER_THEME, random_state=seed)
@@ -83,13 +93,13 @@ def issue_summaries(
                 ],
                 "net_sentiment": float(row["net_sentiment"]),
                 "mean_sentiment_score": _plain(row["mean_score"]),
-                "cause_mix": {c: _plain(row.get(f"cause_{c}")) for c in OWNERS},
-                "cause_examples": {c: _evidence_example(members, c) for c in OWNERS},
+                "cause_mix": {c: _plain(row.get(f"cause_{c}")) for c in labels},
+                "cause_examples": {c: _evidence_example(members, c) for c in labels},
                 "impact": None if imp is None else {
                     "value": float(imp["impact"]), "ci_low": float(imp["ci_low"]), "ci_high": float(imp["ci_high"]),
                 },
                 "quotes": quotes,
-                "suggested_owner": OWNERS.get(cause) if cause else "Triage (no dominant cause)",
+                "suggested_owner": OWNERS.get(cause, f"Owner of {cause}") if cause else "Triage (no dominant cause)",
             }
         )
     return out
