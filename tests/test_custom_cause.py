@@ -14,24 +14,10 @@ from voc.cli import app as cli
 from voc.paths import PROJECT_ROOT
 from voc.store import Store
 
-pytestmark = pytest.mark.slow  # trains a head, then runs every lens and the app (~2 min on a busy machine)
+pytestmark = pytest.mark.slow  # trains a head, then runs every lens and the app (minutes on a busy machine)
 
 LABEL = "policy: pricing"
-EXAMPLES = """labels:
-  "policy: pricing":
-    description: The price of the product or plan is too high, or prices went up.
-    examples:
-      - Way too expensive for what you get.
-      - The monthly price doubled after the promo ended.
-      - Cheaper competitors offer the same thing for half the price.
-      - Your prices went up again this year.
-      - I can't justify paying this much anymore.
-      - The premium tier costs far more than it is worth.
-      - Price hike with no new features.
-      - Overpriced compared to every other provider.
-      - They raised the subscription cost by 30 percent.
-      - The new pricing makes it unaffordable for small teams.
-"""
+EXAMPLES = PROJECT_ROOT / "tests" / "fixtures" / "pricing_examples.yaml"  # a new label, "policy: pricing"
 PRICING = [
     "Honestly the price is ridiculous now, it went up 40% and I pay more than anywhere else.",
     "The subscription is far too expensive since the last price increase.",
@@ -69,14 +55,13 @@ TEXTS = (PRICING + CRASHES + AGENTS) * 2  # twice, on other dates: 48 documents,
 def custom(tmp_path_factory):
     """(store, model folder) after `voc train rootcause --examples` and `voc run` with VOC_ROOTCAUSE__MODEL."""
     folder = tmp_path_factory.mktemp("custom")
-    (folder / "pricing.yaml").write_text(EXAMPLES, encoding="utf-8")
     pd.DataFrame({"text": TEXTS, "date": pd.date_range("2025-01-01", periods=len(TEXTS), freq="D")}).to_csv(
         folder / "feedback.csv", index=False
     )
     model, store = folder / "model", folder / "store.duckdb"
     runner = CliRunner()
     trained = runner.invoke(
-        cli, ["train", "rootcause", "--examples", str(folder / "pricing.yaml"), "--out", str(model), "--no-weak"]
+        cli, ["train", "rootcause", "--examples", str(EXAMPLES), "--out", str(model), "--no-weak"]
     )
     assert trained.exit_code == 0, trained.output
     env = {"VOC_ROOTCAUSE__MODEL": str(model)}
