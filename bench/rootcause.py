@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from voc.lenses.rootcause import RootCauseLens
-from voc.lenses.rootcause_corpus import encode_texts, load_dev
+from voc.train.rootcause_corpus import encode_texts, load_dev
 from voc.lenses.rootcause_model import flatten, rule_hits, sentence_rule_flags
 
 RESULTS = Path(__file__).resolve().parent / "results" / "rootcause.json"

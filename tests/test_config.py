@@ -35,7 +35,7 @@ def test_bad_environment_value_names_the_field(monkeypatch):
 
 def test_training_corpora_encode_with_the_environment_settings(monkeypatch):
     """voc train/eval encode with what VOC_ENCODER__* says, so an int8 run can be evaluated as it runs."""
-    from voc.lenses import rootcause_corpus
+    from voc.train import rootcause_corpus
 
     seen = []
 

@@ -11,8 +11,9 @@ import pytest
 from voc import datasets
 from voc.config import RootCauseConfig
 from voc.errors import ConfigError, ModelError
+from voc.paths import PROJECT_ROOT
 from voc.lenses.rootcause import RootCauseLens, cause_mix, train_rootcause
-from voc.lenses.rootcause_corpus import encode_texts, load_dev
+from voc.train.rootcause_corpus import encode_texts, load_dev
 from voc.lenses.rootcause_taxonomy import load_taxonomy
 
 
@@ -113,7 +114,7 @@ def test_throughput_on_encoded_docs(lens):
     base = load_dev(part="all")["text"].tolist()
     n = 5000
     texts = [base[i % len(base)] for i in range(n)]
-    from voc.lenses.rootcause_corpus import split_spans
+    from voc.train.rootcause_corpus import split_spans
 
     spans = split_spans(texts)
     docs = rng.normal(size=(n, 384)).astype(np.float32)
@@ -128,25 +129,7 @@ def test_throughput_on_encoded_docs(lens):
 
 
 def test_custom_label_from_yaml(tmp_path):
-    extra = tmp_path / "pricing.yaml"
-    extra.write_text(
-        """labels:
-  "policy: pricing":
-    description: The price of the product or plan is too high, or prices went up.
-    examples:
-      - Way too expensive for what you get.
-      - The monthly price doubled after the promo ended.
-      - Cheaper competitors offer the same thing for half the price.
-      - Your prices went up again this year.
-      - I can't justify paying this much anymore.
-      - The premium tier costs far more than it is worth.
-      - Price hike with no new features.
-      - Overpriced compared to every other provider.
-      - They raised the subscription cost by 30 percent.
-      - The new pricing makes it unaffordable for small teams.
-""",
-        encoding="utf-8",
-    )
+    extra = PROJECT_ROOT / "tests" / "fixtures" / "pricing_examples.yaml"  # a new label, "policy: pricing"
     start = time.perf_counter()
     # weak=False: no airline/MAMS weak labels, so a cold cache only encodes the dev set (fast test)
     metrics = train_rootcause(extra_examples=extra, out_dir=tmp_path / "model", weak=False)
@@ -212,7 +195,7 @@ def test_heldout_dev_floor(lens):
 
 @pytest.mark.skipif(not datasets.available("airline_tweets"), reason="shared airline_tweets data absent")
 def test_airline_mapped_reason_floor(lens):
-    from voc.lenses.rootcause_corpus import airline_mapped
+    from voc.train.rootcause_corpus import airline_mapped
 
     air = airline_mapped("eval")
     enc = encode_texts(air["text"].tolist(), tag="rc-airline-eval")

@@ -10,7 +10,6 @@ import pandas as pd
 
 from voc.config import ColumnMap, InputConfig, PipelineConfig
 from voc.errors import ConfigError, InputError
-from voc.schema import PREDICTION_COLUMNS
 
 OUTPUT_FRONT = ("doc_id", "text")
 
@@ -51,21 +50,20 @@ def _source(data: Any, text: str, cfg: PipelineConfig):
 
 def analyze(data: Any, *, text: str = "text", config: Any = None) -> pd.DataFrame:
     """Analyse feedback; one row per input row in input order, with predictions and a reject_reason."""
-    from voc.clean import clean_batch
-    from voc.engine.stages import analyse_batch, load_models
+    from voc.engine.chunks import process_chunk
+    from voc.engine.stages import load_models
 
     cfg = _config(config)
     source = _source(data, text, cfg)
     models = load_models(cfg)
     parts, rejects, vectors = [], [], []
     for batch in source.batches():
-        cleaned, clean_rejects = clean_batch(batch.frame, cfg.clean)
-        rejects += [r for r in (batch.rejects, clean_rejects) if len(r)]
-        if len(cleaned):
-            analysed = analyse_batch(cleaned.reset_index(drop=True), models)
-            preds = analysed.predictions.drop(columns=["doc_id"])
-            parts.append(pd.concat([cleaned.reset_index(drop=True), preds], axis=1))
-            vectors.append(analysed.vectors)
+        done = process_chunk(batch.frame, cfg, models, dedupe=False)  # the store dedupes; analyze does not
+        rejects += [r for r in (batch.rejects, done.rejects) if len(r)]
+        if done.analysed is not None:
+            preds = done.analysed.predictions.drop(columns=["doc_id"])
+            parts.append(pd.concat([done.cleaned.reset_index(drop=True), preds], axis=1))
+            vectors.append(done.analysed.vectors)
     docs = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["row_number", *OUTPUT_FRONT])
     if "themes" in cfg.lenses and cfg.themes.enabled and len(docs):
         from voc.engine.themes_stage import themes_in_memory
@@ -73,19 +71,20 @@ def analyze(data: Any, *, text: str = "text", config: Any = None) -> pd.DataFram
         docs["theme_id"], docs["theme_label"] = themes_in_memory(
             docs["text"].tolist(), np.vstack(vectors), cfg, models.encoder
         )
-    return _in_input_order(docs, rejects)
+    columns = list(dict.fromkeys(o.name for o in models.outputs() if o.level == "document"))
+    return _in_input_order(docs, rejects, columns)
 
 
-def _in_input_order(docs: pd.DataFrame, rejects: list[pd.DataFrame]) -> pd.DataFrame:
+def _in_input_order(docs: pd.DataFrame, rejects: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     docs = docs.copy()
     docs["reject_reason"] = None
     if rejects:
         rej = pd.concat(rejects, ignore_index=True)[["row_number", "reason"]].rename(columns={"reason": "reject_reason"})
         docs = pd.concat([docs, rej], ignore_index=True)
-    for col in (*OUTPUT_FRONT, *PREDICTION_COLUMNS):
+    for col in (*OUTPUT_FRONT, *columns):
         if col not in docs.columns:
             docs[col] = None
     docs = docs.sort_values("row_number", kind="stable").reset_index(drop=True)
-    front = [*OUTPUT_FRONT, *PREDICTION_COLUMNS, "reject_reason"]
+    front = [*OUTPUT_FRONT, *columns, "reject_reason"]
     rest = [c for c in docs.columns if c not in front]
     return docs[front + rest]

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from voc.cli import StoreOpt, eval_app, themes_app, train_app
+from voc.cli import eval_app, train_app
 from voc.console import console, frame_table
 from voc.paths import MODELS_DIR, PROJECT_ROOT
 

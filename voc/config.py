@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
+from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
 from voc.schema import Preset, RatingScale
 
 
@@ -145,9 +146,7 @@ class PipelineConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="forbid")
 
     name: str = "pipeline"
-    lenses: list[Literal["sentiment", "themes", "rootcause"]] = Field(
-        default_factory=lambda: ["sentiment", "themes", "rootcause"]
-    )
+    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_LENSES))  # registered lens names
     inputs: list[InputConfig] = Field(default_factory=list)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
@@ -161,6 +160,14 @@ class PipelineConfig(BaseSettings):
     @classmethod
     def _ignore_dead_settings(cls, data: Any) -> Any:
         return drop_deprecated(data)
+
+    @field_validator("lenses")
+    @classmethod
+    def _known_lenses(cls, names: list[str]) -> list[str]:
+        try:
+            return check_lens_names(names)
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
 
     @classmethod
     def settings_customise_sources(

@@ -86,6 +86,10 @@ def _literal(label: str) -> str:
     return "'" + str(label).replace("'", "''") + "'"
 
 
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def cause_column(label: str) -> str:
     """The output column of a cause's share: `cause_<label>`."""
     return f"cause_{label}"
@@ -99,7 +103,7 @@ def cause_share(label: str, where: str | None = None) -> str:
 
 def cause_shares_sql(labels: Iterable[str] = CAUSE_LABELS, where: str | None = None) -> str:
     """`<share> AS "cause_<label>", ...` for every label (any label set: the taxonomy's, custom ones too)."""
-    return ", ".join(f'{cause_share(label, where)} AS "{cause_column(label)}"' for label in labels)
+    return ", ".join(f"{cause_share(label, where)} AS {_ident(cause_column(label))}" for label in labels)
 
 
 def aggregate_sql(

@@ -59,17 +59,13 @@ REJECT_REASONS = (
     "not_customer_turn",
 )
 
-# Columns voc.analyze returns beyond the input metadata.
-PREDICTION_COLUMNS = (
-    "sentiment",
-    "sentiment_score",
-    "p_negative",
-    "p_neutral",
-    "p_positive",
-    "theme_id",
-    "theme_label",
-    "causes",
-    "cause_scores",
-    "cause_evidence",
-)
 REJECT_COLUMNS = ("source", "row_number", "reason", "detail")
+
+
+def __getattr__(name: str):
+    """PREDICTION_COLUMNS: the built-in lenses' declared document outputs (voc.lenses.registry), read lazily."""
+    if name == "PREDICTION_COLUMNS":
+        from voc.lenses.registry import DEFAULT_LENSES, output_names
+
+        return tuple(dict.fromkeys(output_names(DEFAULT_LENSES)))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

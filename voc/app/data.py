@@ -12,19 +12,36 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
+from voc.app.fact import lens_filter_outputs
 from voc.app.sql import ThemeMap, fact_query, filtered_query
 from voc.app.store_access import open_store
+from voc.insights.causes import store_cause_labels
 from voc.insights.drivers import theme_impact
 from voc.metrics import cause_shares_sql, metric_sql
-from voc.schema import CAUSE_LABELS
 
 FREQ_TRUNC = {"week": "week", "month": "month", "day": "day"}
 NET = metric_sql("net_sentiment")
+SHOWN_FILTER_VALUES = 50
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cause_labels(path: str, ver: str) -> list[str]:
+    """The store's cause labels: declared by its root-cause lens (custom taxonomies too), then any stored one."""
+    return store_cause_labels(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def lens_filters(path: str, ver: str) -> list[dict]:
+    """The filterable outputs the store's lenses declared beyond sentiment and causes, with their choices."""
+    return [
+        {**o, "choices": ["yes", "no"] if o["dtype"] == "BOOLEAN" else list(o["labels"])[:SHOWN_FILTER_VALUES]}
+        for o in lens_filter_outputs(open_store(path).lens_outputs())
+    ]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def options(path: str, ver: str) -> dict:
-    """Sidebar choices: date bounds, channels, sources, segment keys and values, counts."""
+    """Sidebar choices: date bounds, channels, sources, segment keys and values, causes, lens filters, counts."""
     bounds = fact_query(path, ver, "SELECT min(date) AS lo, max(date) AS hi, count(*) AS n FROM fact").iloc[0]
     chan = fact_query(
         path,
@@ -59,6 +76,8 @@ def options(path: str, ver: str) -> dict:
         "sources": src["source"].tolist(),
         "languages": lang["language"].tolist(),
         "segments": segments,
+        "causes": cause_labels(path, ver),
+        "lens_filters": lens_filters(path, ver),
     }
 
 
@@ -118,7 +137,7 @@ def movers(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def totals(
-    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] = CAUSE_LABELS
+    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] | None = None
 ) -> pd.Series:
     """The filtered range in one row: volume, net sentiment, mean score, NPS, CSAT and each cause's share."""
     return filtered_query(
@@ -126,14 +145,14 @@ def totals(
         tmap,
         fkey,
         f"SELECT count(*) AS volume, {NET} AS net_sentiment, {metric_sql('sentiment_score')} AS mean_score, "
-        f"{metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat, {cause_shares_sql(labels)} FROM b",
+        f"{metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat, {cause_shares_sql(labels or cause_labels(path, ver))} FROM b",
         ver=ver,
     ).iloc[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def theme_stats(
-    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] = CAUSE_LABELS
+    path: str, ver: str, tmap: ThemeMap, fkey: str, labels: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """One row per (display) theme: volume, share, net sentiment, mean score, cause mix, rating, NPS, CSAT."""
     df = filtered_query(
@@ -141,7 +160,7 @@ def theme_stats(
         tmap,
         fkey,
         "SELECT theme_id, any_value(theme_label) AS theme, any_value(parent_label) AS parent, count(*) AS volume, "
-        f"{NET} AS net_sentiment, {metric_sql('sentiment_score')} AS mean_score, {cause_shares_sql(labels)}, "
+        f"{NET} AS net_sentiment, {metric_sql('sentiment_score')} AS mean_score, {cause_shares_sql(labels or cause_labels(path, ver))}, "
         f"{metric_sql('rating_norm')} AS mean_rating_norm, {metric_sql('nps')} AS nps, {metric_sql('csat')} AS csat "
         "FROM b GROUP BY theme_id ORDER BY volume DESC, theme_id",
         ver=ver,
@@ -212,7 +231,7 @@ def breakdown(
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def cause_series(
-    path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "week", labels: tuple[str, ...] = CAUSE_LABELS
+    path: str, ver: str, tmap: ThemeMap, fkey: str, freq: str = "week", labels: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
     """Per period: documents, and the share mentioning each cause."""
     trunc = FREQ_TRUNC[freq]
@@ -220,7 +239,7 @@ def cause_series(
         path,
         tmap,
         fkey,
-        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {cause_shares_sql(labels)} "
+        f"SELECT date_trunc('{trunc}', date)::TIMESTAMP AS period, count(*) AS volume, {cause_shares_sql(labels or cause_labels(path, ver))} "
         "FROM b WHERE date IS NOT NULL GROUP BY period ORDER BY period",
         ver=ver,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from voc.errors import VocError
-from voc.export.documents import DOCUMENT_FORMATS, export_documents
+from voc.export.documents import export_documents
 from voc.export.themes import THEME_FORMATS, write_themes
 from voc.insights.filters import Filter
 from voc.insights.load import load_documents, load_themes
@@ -40,6 +40,7 @@ def theme_summaries(
 ) -> list[dict]:
     """Issue summaries (voc.insights.summary) under `flt`, with pending merges (`canonical`) and labels applied."""
     from voc.encode import get_encoder
+    from voc.insights.causes import store_cause_labels
 
     docs = load_documents(store_path, flt)
     if docs.empty:
@@ -48,7 +49,7 @@ def theme_summaries(
         docs["theme_id"] = docs["theme_id"].map(lambda t: canonical.get(int(t), t) if pd.notna(t) else t)
     if labels:
         docs["theme_label"] = docs["theme_id"].map(labels).fillna(docs["theme_label"])
-    return issue_summaries(docs, load_themes(store_path), get_encoder().encode)
+    return issue_summaries(docs, load_themes(store_path), get_encoder().encode, labels=store_cause_labels(store_path))
 
 
 def theme_bytes(

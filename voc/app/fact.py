@@ -16,16 +16,35 @@ from pathlib import Path
 
 import duckdb
 
+from voc.lenses.registry import Output
 from voc.paths import cache_dir
 from voc.store import Store
 
 log = logging.getLogger(__name__)
 
+FACT_BASE_COLUMNS = ("sentiment", "sentiment_score", "theme_id", "causes")
 FACT_SQL = (
     "SELECT d.doc_id, timezone('UTC', d.date) AS date, d.channel, d.source, d.language, d.rating, d.rating_scale, "
-    "d.rating_norm, d.segments, p.sentiment, p.sentiment_score, p.theme_id, p.causes "
+    "d.rating_norm, d.segments, p.sentiment, p.sentiment_score, p.theme_id, p.causes{lens} "
     "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id"
 )
+
+
+def lens_filter_outputs(lens_outputs: list[dict]) -> list[dict]:
+    """The stored document outputs a lens declared as filterable (booleans, label columns) beyond the base ones."""
+    return [
+        o
+        for o in lens_outputs
+        if o["level"] == "document" and o["name"] not in FACT_BASE_COLUMNS and Output(**o).stored
+        and Output(**o).filterable
+    ]  # fmt: skip
+
+
+def fact_sql(lens_outputs: list[dict]) -> str:
+    """FACT_SQL plus every filterable column a lens declared."""
+    return FACT_SQL.format(lens="".join(f', p."{o["name"]}"' for o in lens_filter_outputs(lens_outputs)))
+
+
 VERSION_SQL = (
     "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM predictions), "
     "(SELECT sum(hash(doc_id, theme_id, sentiment)) FROM predictions), "
@@ -72,7 +91,7 @@ def build_fact(path: str | Path, ver: str) -> Path:
     started = time.perf_counter()
     with Store(path, read_only=True).reader() as session:
         session.con.execute("SET enable_progress_bar = false")
-        table = session.con.sql(FACT_SQL).to_arrow_table()
+        table = session.con.sql(fact_sql(session.lens_outputs())).to_arrow_table()
     tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))

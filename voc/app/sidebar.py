@@ -8,7 +8,7 @@ import streamlit as st
 
 from voc.clean.coverage import language_name
 from voc.insights.filters import Filter
-from voc.schema import CAUSE_LABELS, SENTIMENT_LABELS
+from voc.schema import SENTIMENT_LABELS
 
 MULTI = {
     "channel": "channels",
@@ -18,6 +18,7 @@ MULTI = {
     "cause": "causes",
 }
 SEG_PREFIX = "seg_"
+LENS_PREFIX = "lens_"
 
 
 def _parse_date(text: str | None) -> date | None:
@@ -38,7 +39,8 @@ def init_from_url(opts: dict) -> None:
         "source": opts["sources"],
         "language": opts.get("languages", []),
         "sentiment": list(SENTIMENT_LABELS),
-        "cause": list(CAUSE_LABELS),
+        "cause": list(opts.get("causes", [])),
+        **{LENS_PREFIX + o["name"]: o["choices"] for o in opts.get("lens_filters", [])},
     }
     for param, allowed in choices.items():
         values = [v for v in qp.get_all(param) if v in allowed]
@@ -86,7 +88,9 @@ def sidebar_filters(opts: dict) -> tuple[Filter, str]:
         if chosen:
             flt.segments[key] = chosen
     flt.sentiments = sb.multiselect("Sentiment", list(SENTIMENT_LABELS), key="f_sentiment")
-    flt.causes = sb.multiselect("Root cause", list(CAUSE_LABELS), key="f_cause")
+    flt.causes = sb.multiselect("Root cause", list(opts.get("causes", [])), key="f_cause")
+    for out in opts.get("lens_filters", []):
+        lens_filter(flt, out, sb.multiselect(_title(out["name"]), out["choices"], key=f"f_{LENS_PREFIX}{out['name']}"))
     kwargs = {} if "f_period" in st.session_state else {"index": 1}
     period = sb.selectbox(
         "Compare periods of",
@@ -96,6 +100,22 @@ def sidebar_filters(opts: dict) -> tuple[Filter, str]:
         help="KPI changes and top movers compare the last period of the filtered range with the one before.",
     )
     return flt, period
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def lens_filter(flt: Filter, out: dict, chosen: list[str]) -> None:
+    """Add a lens output's chosen values to the filter (booleans as yes/no, label lists as any-of)."""
+    if not chosen:
+        return
+    if out["dtype"] == "BOOLEAN":
+        flt.columns[out["name"]] = [v == "yes" for v in chosen]
+    elif out["dtype"].endswith("[]"):
+        flt.list_columns[out["name"]] = list(chosen)
+    else:
+        flt.columns[out["name"]] = list(chosen)
 
 
 def sync_url(flt: Filter, period: str, extra: dict[str, str | None]) -> None:
@@ -114,6 +134,10 @@ def sync_url(flt: Filter, period: str, extra: dict[str, str | None]) -> None:
     for key, values in flt.segments.items():
         if values:
             params[SEG_PREFIX + key] = list(values)
+    for column, values in flt.columns.items():
+        params[LENS_PREFIX + column] = [("yes" if v else "no") if isinstance(v, bool) else v for v in values]
+    for column, values in flt.list_columns.items():
+        params[LENS_PREFIX + column] = list(values)
     if period != "30 days":
         params["period"] = period
     current = {k: st.query_params.get_all(k) for k in st.query_params}

@@ -17,13 +17,22 @@ META_COLUMNS = (
     "doc_id, date, channel, source, rating, rating_scale, sentiment, sentiment_score, causes, segments, "
     "theme_id, theme_label"
 )
-SCORES_SQL = ", ".join(
-    f"TRY_CAST(json_extract_string(p.cause_scores, '$.{c}') AS DOUBLE) AS score_{c}" for c in CAUSE_LABELS
-)
 
 
-def fetch_texts(path: str, doc_ids: list[str], with_predictions: bool = True) -> pd.DataFrame:
-    """doc_id, text (and cause_evidence, score_<cause>) of a few documents, read from the store.
+def scores_sql(labels: tuple[str, ...] | list[str]) -> str:
+    """One `score_<label>` column per cause label, read from the stored cause_scores JSON."""
+    cols = []
+    for c in labels:
+        key = c.replace("'", "''").replace('"', '\\"')
+        alias = "score_" + c.replace('"', '""')
+        cols.append("TRY_CAST(json_extract_string(p.cause_scores, '$.\"" + key + "\"') AS DOUBLE) AS \"" + alias + "\"")
+    return "".join(f", {c}" for c in cols)
+
+
+def fetch_texts(
+    path: str, doc_ids: list[str], with_predictions: bool = True, labels: tuple[str, ...] = CAUSE_LABELS
+) -> pd.DataFrame:
+    """doc_id, text (and cause_evidence, score_<cause> per label) of a few documents, read from the store.
 
     Both tables are filtered by an explicit IN list before the join, so the store is probed, not scanned
     (~10x faster than joining first at 1M rows).
@@ -35,7 +44,7 @@ def fetch_texts(path: str, doc_ids: list[str], with_predictions: bool = True) ->
         return run_query(path, f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", doc_ids)
     return run_query(
         path,
-        f"SELECT d.doc_id, d.text, p.cause_evidence, {SCORES_SQL} "
+        f"SELECT d.doc_id, d.text, p.cause_evidence{scores_sql(labels)} "
         f"FROM (SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})) d LEFT JOIN "
         f"(SELECT doc_id, cause_evidence, cause_scores FROM predictions WHERE doc_id IN ({marks})) p "
         "ON p.doc_id = d.doc_id",
@@ -60,8 +69,11 @@ def quotes(
         extra.append("theme_id = ?")
         params.append(theme_id)
     if cause:
-        if cause not in CAUSE_LABELS:
-            raise StoreError(f"unknown cause {cause!r}; expected one of {', '.join(CAUSE_LABELS)}")
+        from voc.app.data import cause_labels
+
+        known = cause_labels(path, ver)
+        if cause not in known:
+            raise StoreError(f"unknown cause {cause!r}; expected one of {', '.join(known)}")
         extra.append("list_contains(causes, ?)")
         params.append(cause)
     # by cause: the most confident among the newest CAUSE_CANDIDATES (scores are read from the store for those)
@@ -79,7 +91,8 @@ def quotes(
     )
     if meta.empty:
         return meta.assign(text=pd.Series(dtype=object), cause_evidence=pd.Series(dtype=object))
-    out = meta.merge(fetch_texts(path, meta["doc_id"].tolist()), on="doc_id", how="left")
+    scored = (cause,) if cause else ()
+    out = meta.merge(fetch_texts(path, meta["doc_id"].tolist(), labels=scored), on="doc_id", how="left")
     if cause:
         out = out.sort_values([f"score_{cause}", "date"], ascending=False, kind="stable", ignore_index=True)
         out = out.iloc[int(offset) : int(offset) + int(limit)].reset_index(drop=True)
@@ -88,9 +101,15 @@ def quotes(
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def recent_with_causes(
-    path: str, ver: str, tmap: ThemeMap, fkey: str, theme_id: int | None, n: int = CAUSE_CANDIDATES
+    path: str,
+    ver: str,
+    tmap: ThemeMap,
+    fkey: str,
+    theme_id: int | None,
+    n: int = CAUSE_CANDIDATES,
+    labels: tuple[str, ...] = CAUSE_LABELS,
 ) -> pd.DataFrame:
-    """The `n` newest filtered rows (of one theme) with text, evidence and one score column per cause."""
+    """The `n` newest filtered rows (of one theme) with text, evidence and one score column per cause label."""
     extra, params = ("theme_id = ?", [theme_id]) if theme_id is not None else ("", [])
     meta = filtered_query(
         path,
@@ -105,7 +124,7 @@ def recent_with_causes(
     )
     if meta.empty:
         return meta.assign(text=pd.Series(dtype=object), cause_evidence=pd.Series(dtype=object))
-    return meta.merge(fetch_texts(path, meta["doc_id"].tolist()), on="doc_id", how="left")
+    return meta.merge(fetch_texts(path, meta["doc_id"].tolist(), labels=labels), on="doc_id", how="left")
 
 
 def top_evidence(recent: pd.DataFrame, cause: str, k: int = 3) -> pd.DataFrame:

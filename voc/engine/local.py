@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import resource
-import time
-from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +13,12 @@ import pandas as pd
 from voc.config import PipelineConfig
 from voc.engine.accounting import Counts
 from voc.engine.progress import Progress
-from voc.engine.resume import Checkpoint, FinishingStore, ResumeState, find_resumable
-from voc.engine.stages import Analysed, Models, analyse_batch, load_models
+from voc.engine.chunks import ChunkRunner, Timer, batch_rejects, iter_chunks, local_executor, write_analysed_batch
+from voc.engine.resume import FinishingStore, ResumeState, find_resumable
+from voc.engine.stages import load_models
 from voc.errors import InputError
-from voc.schema import REJECT_COLUMNS
+
+__all__ = ["RunResult", "batch_rejects", "file_fingerprint", "peak_rss_mb", "run_pipeline", "write_analysed_batch"]
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +34,6 @@ class RunResult:
     store_path: Path
     peak_rss_mb: float
     themes: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-class _Timer:
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = defaultdict(float)
-
-    @contextmanager
-    def stage(self, name: str):
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self.seconds[name] += time.perf_counter() - start
 
 
 def file_fingerprint(path: Path) -> dict:
@@ -72,14 +57,13 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: 
     even kill -9, leaves the store as of the last committed chunk); if that run is done, do nothing;
     if there is none, start a new run. The result equals an uninterrupted run's store.
     """
-    from voc.clean import clean_batch
     from voc.ingest import open_source
     from voc.store import Store
 
     if not cfg.inputs:
         raise InputError("No input given: pass --input FILE or list `inputs:` in the pipeline YAML.")
     progress = progress or Progress(enabled=False)
-    timer = _Timer()
+    timer = Timer()
     with timer.stage("open"):
         sources = [open_source(inp) for inp in cfg.inputs]
     detections = [f"{s.path.name}: {s.describe()}" for s in sources]
@@ -101,19 +85,9 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: 
     try:
         with timer.stage("load_models"):
             models = load_models(cfg)
-        for idx, source in enumerate(sources):
-            point = state.checkpoint(idx, source.name) if state else Checkpoint(idx, source.name)
-            if point.finished:
-                continue
-            task = progress.task(f"{source.path.name}", total=_size(source.path))
-            progress.advance(task, point.rows_done, bytes_total=None)
-            for batch in source.batches(skip_rows=point.rows_done):
-                point = point.advance(batch.read)
-                _process_batch(batch, source, cfg, models, store, run_id, counts, timer, clean_batch, point)
-                progress.advance(task, batch.read, bytes_total=None)
-            point.finished = True
-            store.set_progress(run_id, **point.as_kwargs())
-            progress.finish(task)
+        points = dict(state.checkpoints) if state else {}
+        runner = ChunkRunner(store, run_id, counts, timer)
+        runner.run(iter_chunks(sources, points), local_executor(cfg, models, store), _progress(sources, points, progress))
         themes = pd.DataFrame()
         if "themes" in cfg.lenses and cfg.themes.enabled:
             from voc.engine.themes_stage import refresh_themes
@@ -162,72 +136,18 @@ def _size(path) -> int | None:
         return None
 
 
-def batch_rejects(batch, clean_rejects: pd.DataFrame) -> pd.DataFrame:
-    """An ingest batch's rejected rows plus those the cleaner rejected, as one REJECT_COLUMNS frame."""
-    parts = [r for r in (batch.rejects, clean_rejects) if len(r)]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(REJECT_COLUMNS))
+def _progress(sources, points, progress: Progress):
+    """A bar per input (by rows), opened at its first chunk and closed at its last."""
+    tasks: dict[int, int] = {}
 
+    def advance(chunk, processed) -> None:
+        if chunk.input_idx not in tasks:
+            source = sources[chunk.input_idx]
+            tasks[chunk.input_idx] = progress.task(f"{source.path.name}", total=_size(source.path))
+            done = points[chunk.input_idx].rows_done if chunk.input_idx in points else 0
+            progress.advance(tasks[chunk.input_idx], done, bytes_total=None)
+        progress.advance(tasks[chunk.input_idx], chunk.read, bytes_total=None)
+        if chunk.checkpoint.finished:
+            progress.finish(tasks[chunk.input_idx])
 
-def write_analysed_batch(
-    store,
-    run_id: str,
-    docs: pd.DataFrame,
-    analysed: Analysed | None,
-    rejects: pd.DataFrame,
-    read: int,
-    duplicates: int,
-    checkpoint: Checkpoint | None = None,
-) -> tuple[int, int]:
-    """Store one analysed chunk in ONE transaction; return (accepted, duplicates) as counted into the run.
-
-    Writes the documents of `docs` not yet stored (re-checked inside the transaction, so concurrent
-    writers cannot double-insert; such late duplicates are added to `duplicates`) with their predictions
-    and sentences from `analysed`, the `rejects`, the run's counts (`read` rows) and the checkpoint.
-    """
-    with store.writer() as tx:
-        late = 0
-        if len(docs):
-            existing = tx.existing_doc_ids(docs["doc_id"].tolist())
-            keep = ~docs["doc_id"].isin(existing) & ~docs["doc_id"].duplicated()
-            late = int((~keep).sum())
-            docs = docs[keep]
-        if len(docs):
-            ids = set(docs["doc_id"])
-            tx.write_documents(docs, run_id=run_id)
-            tx.write_predictions(
-                analysed.predictions[analysed.predictions["doc_id"].isin(ids)], run_id=run_id
-            )
-            tx.write_sentences(analysed.sentences[analysed.sentences["doc_id"].isin(ids)])
-        if len(rejects):
-            tx.write_rejects(run_id, rejects)
-        n_dup = duplicates + late
-        tx.add_run_counts(run_id, read=read, accepted=len(docs), duplicates=n_dup, rejected=len(rejects))
-        if checkpoint is not None:
-            tx.set_progress(run_id, **checkpoint.as_kwargs())
-    return len(docs), n_dup
-
-
-def _process_batch(
-    batch, source, cfg, models: Models, store, run_id, counts: Counts, timer, clean_batch, checkpoint=None
-):
-    """Clean, dedupe, analyse and store one ingest batch (with its checkpoint, in one transaction)."""
-    with timer.stage("clean"):
-        cleaned, clean_rejects = clean_batch(batch.frame, cfg.clean)
-    rejects = batch_rejects(batch, clean_rejects)
-    with timer.stage("dedupe"):
-        in_batch_dup = cleaned["doc_id"].duplicated()
-        existing = store.existing_doc_ids(cleaned["doc_id"].tolist())
-        dup = in_batch_dup | cleaned["doc_id"].isin(existing)
-        fresh = cleaned[~dup].reset_index(drop=True)
-    analysed = None
-    if len(fresh):
-        analysed = analyse_batch(fresh, models)
-        for stage, seconds in analysed.seconds.items():
-            timer.seconds[stage] += seconds
-    reasons = rejects["reason"].value_counts().to_dict() if len(rejects) else {}
-    with timer.stage("store"):
-        accepted, n_dup = write_analysed_batch(
-            store, run_id, fresh, analysed, rejects, batch.read, int(dup.sum()), checkpoint
-        )
-    counts.add(batch.read, accepted, n_dup, reasons)
-    log.debug("batch from %s: %s", source.path, json.dumps(reasons))
+    return advance

@@ -15,23 +15,15 @@ import logging
 import os
 import pickle
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from voc.config import PipelineConfig
 from voc.engine.accounting import Counts
-from voc.engine.local import (
-    RunResult,
-    _Timer,
-    batch_rejects,
-    file_fingerprint,
-    peak_rss_mb,
-    write_analysed_batch,
-)
+from voc.engine.chunks import Chunk, ChunkRunner, Processed, Timer, iter_chunks, process_chunk
+from voc.engine.local import RunResult, file_fingerprint, peak_rss_mb
 from voc.engine.progress import Progress
-from voc.engine.resume import Checkpoint
 from voc.errors import InputError, VocError
 
 log = logging.getLogger(__name__)
@@ -56,30 +48,12 @@ class ChunkAnalyser:
         self.known: set[str] = set(known_ids or [])
 
     def __call__(self, batch: pd.DataFrame) -> pd.DataFrame:
-        """One row per chunk in, one row per chunk out: the pickled cleaned rows, rejects and analysis."""
-        out = [_analyse_chunk(pickle.loads(p), self.cfg, self.models, self.known) for p in batch["payload"]]
+        """One row per chunk in, one row per chunk out: the pickled chunk result (voc.engine.chunks.Processed)."""
+        out = [
+            process_chunk(pickle.loads(p), self.cfg, self.models, lambda ids: self.known.intersection(ids))
+            for p in batch["payload"]
+        ]
         return pd.DataFrame({"chunk": batch["chunk"].to_numpy(), "payload": [pickle.dumps(o) for o in out]})
-
-
-def _analyse_chunk(frame: pd.DataFrame, cfg: PipelineConfig, models, known: set[str]) -> dict:
-    """Clean a chunk and analyse its documents that are new to this chunk and to the store at run start."""
-    import time
-
-    from voc.clean import clean_batch
-    from voc.engine.stages import analyse_batch
-
-    t0 = time.perf_counter()
-    cleaned, rejects = clean_batch(frame, cfg.clean)
-    t1 = time.perf_counter()
-    todo = cleaned[~cleaned["doc_id"].duplicated() & ~cleaned["doc_id"].isin(known)].reset_index(drop=True)
-    analysed = analyse_batch(todo, models) if len(todo) else None
-    return {
-        "cleaned": cleaned,
-        "rejects": rejects,
-        "analysed": analysed,
-        "versions": dict(models.versions),
-        "seconds": {"clean": t1 - t0, **(analysed.seconds if analysed is not None else {})},
-    }
 
 
 def connect(address: str | None = None) -> bool:
@@ -113,7 +87,7 @@ def run_pipeline_ray(
         raise InputError("No input given: pass --input FILE or list `inputs:` in the pipeline YAML.")
     started = connect(address or os.environ.get("RAY_ADDRESS"))
     progress = progress or Progress(enabled=False)
-    timer = _Timer()
+    timer = Timer()
     try:
         with timer.stage("open"):
             sources = [open_source(inp) for inp in cfg.inputs]
@@ -151,64 +125,64 @@ def run_pipeline_ray(
     return RunResult(run_id, counts, dict(timer.seconds), detections, Path(cfg.store.path), rss, themes)
 
 
-def _put_chunks(sources) -> tuple[list[tuple[int, SimpleNamespace]], list]:
+def _put_chunks(sources) -> list[Chunk]:
     """Read the inputs chunk by chunk into Ray's object store (which spills to disk), so the driver holds one
-    chunk at a time; return each chunk's (input index, row accounting) and the object refs, in input order."""
+    chunk at a time; each chunk's frame becomes the ref of a one-row block (its number and pickled rows)."""
     import ray
 
-    chunks, refs = [], []
-    for idx, source in enumerate(sources):
-        for batch in source.batches():
-            frame = pd.DataFrame({"chunk": [len(chunks)], "payload": [pickle.dumps(batch.frame)]})
-            refs.append(ray.put(frame))
-            chunks.append((idx, SimpleNamespace(read=batch.read, rejects=batch.rejects)))
-    return chunks, refs
+    chunks, n = [], 0
+    for chunk in iter_chunks(sources, {}):
+        if chunk.frame is not None:
+            chunk.frame = ray.put(pd.DataFrame({"chunk": [n], "payload": [pickle.dumps(chunk.frame)]}))
+            n += 1
+        chunks.append(chunk)
+    return chunks
 
 
 def _run_chunks(sources, cfg, store, run_id, counts, timer, progress, workers, encoder) -> dict[str, str]:
-    """Ship every ingest chunk through the actor pool and write the results back chunk by chunk, in order."""
-    import ray
+    """Ship every ingest chunk through the actor pool and commit the results chunk by chunk, in input order."""
+    task = progress.task(f"ray ({workers} workers)", total=None)
 
+    def after(chunk: Chunk, processed: Processed | None) -> None:
+        if encoder is not None and processed is not None and processed.analysed is not None:
+            _seed_cache(encoder, processed)
+        progress.advance(task, chunk.read)
+
+    runner = ChunkRunner(store, run_id, counts, timer, worker_suffix=" (workers)")
     with timer.stage("read"):
-        chunks, refs = _put_chunks(sources)
-    for idx, source in enumerate(sources):  # inputs without data rows are finished already
-        if not any(i == idx for i, _ in chunks):
-            store.set_progress(run_id, **Checkpoint(idx, source.name, finished=True).as_kwargs())
-    if not chunks:
-        return {}
-    with timer.stage("dedupe"):
-        known = _stored_ids(store)
-    size = min(workers, len(chunks))
-    ctx = ray.data.DataContext.get_current()
-    ctx.execution_options.preserve_order = True  # chunks come back, and are written, in input order
-    ctx.enable_progress_bars = False  # voc's own progress bars report the rows
-    ds = ray.data.from_pandas_refs(refs).map_batches(
-        ChunkAnalyser,
-        fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "known_ids": ray.put(sorted(known))},
-        compute=ray.data.ActorPoolStrategy(size=size),
-        batch_size=1,
-        batch_format="pandas",
-        num_cpus=1,
-    )
-    task = progress.task(f"ray ({size} workers)", total=None)
-    versions: dict[str, str] = {}
-    points = {i: Checkpoint(i, s.name) for i, s in enumerate(sources)}
-    last = {idx: i for i, (idx, _) in enumerate(chunks)}  # each input's last chunk marks it finished
-    for row in ds.iter_rows():
-        i = int(row["chunk"])
-        idx, batch = chunks[i]
-        result = pickle.loads(row["payload"])
-        versions = versions or result["versions"]
-        for stage, seconds in result["seconds"].items():
-            timer.seconds[f"{stage} (workers)"] += seconds
-        points[idx] = points[idx].advance(batch.read)
-        points[idx].finished = last[idx] == i
-        _write_chunk(batch, result, store, run_id, counts, timer, points[idx])
-        if encoder is not None and result["analysed"] is not None:
-            _seed_cache(encoder, result)
-        progress.advance(task, batch.read)
+        chunks = _put_chunks(sources)
+    versions = runner.run(chunks, ray_executor(cfg, store, workers), after)
     progress.finish(task)
     return versions
+
+
+def ray_executor(cfg: PipelineConfig, store, workers: int):
+    """Process chunks on a Ray Data actor pool (models loaded once per actor); results come back in order."""
+
+    def execute(chunks):
+        import ray
+
+        chunks = list(chunks)
+        yield from ((c, None) for c in chunks if c.frame is None)  # inputs without data rows
+        todo = [c for c in chunks if c.frame is not None]
+        if not todo:
+            return
+        known = _stored_ids(store)
+        ctx = ray.data.DataContext.get_current()
+        ctx.execution_options.preserve_order = True  # chunks come back, and are written, in input order
+        ctx.enable_progress_bars = False  # voc's own progress bars report the rows
+        ds = ray.data.from_pandas_refs([c.frame for c in todo]).map_batches(
+            ChunkAnalyser,
+            fn_constructor_kwargs={"cfg_json": cfg.model_dump_json(), "known_ids": ray.put(sorted(known))},
+            compute=ray.data.ActorPoolStrategy(size=min(workers, len(todo))),
+            batch_size=1,
+            batch_format="pandas",
+            num_cpus=1,
+        )
+        for row in ds.iter_rows():
+            yield todo[int(row["chunk"])], pickle.loads(row["payload"])
+
+    return execute
 
 
 def _default_workers() -> int:
@@ -225,35 +199,14 @@ def _stored_ids(store) -> list[str]:
         return r.con.execute("SELECT doc_id FROM documents").df()["doc_id"].tolist()
 
 
-def _write_chunk(batch, result: dict, store, run_id: str, counts: Counts, timer, checkpoint) -> None:
-    """Dedupe one analysed chunk against the store and write it in one transaction, as the local engine does."""
-    cleaned, analysed = result["cleaned"], result["analysed"]
-    rejects = batch_rejects(batch, result["rejects"])
-    with timer.stage("dedupe"):
-        in_batch_dup = cleaned["doc_id"].duplicated()
-        existing = store.existing_doc_ids(cleaned["doc_id"].tolist())
-        dup = in_batch_dup | cleaned["doc_id"].isin(existing)
-        fresh = cleaned[~dup].reset_index(drop=True)
-    if len(fresh) and (analysed is None or not fresh["doc_id"].isin(analysed.predictions["doc_id"]).all()):
-        raise VocError(
-            "Ray engine: new documents came back unanalysed from the workers; re-run the pipeline."
-        )
-    reasons = rejects["reason"].value_counts().to_dict() if len(rejects) else {}
-    with timer.stage("store"):
-        accepted, n_dup = write_analysed_batch(
-            store, run_id, fresh, analysed, rejects, batch.read, int(dup.sum()), checkpoint
-        )
-    counts.add(batch.read, accepted, n_dup, reasons)
-
-
-def _seed_cache(encoder, result: dict) -> None:
+def _seed_cache(encoder, processed: Processed) -> None:
     """Put the workers' document vectors into the driver's embedding cache (a no-op on one machine)."""
-    analysed = result["analysed"]
+    analysed = processed.analysed
     if encoder.cache is None or not len(analysed.predictions):
         return
     from voc.encode.cache import text_key
 
-    texts = dict(zip(result["cleaned"]["doc_id"], result["cleaned"]["text"]))
+    texts = dict(zip(processed.cleaned["doc_id"], processed.cleaned["text"]))
     keys = [text_key(texts[d]) for d in analysed.predictions["doc_id"]]
     try:
         encoder.cache.put_many(zip(keys, np.asarray(analysed.vectors, dtype=np.float32)))

@@ -1,6 +1,7 @@
 """Stage functions shared by the local engine, the Ray engine and voc.analyze.
 
-Each stage takes and returns pandas frames and holds no global state; models are passed in.
+Each stage takes and returns pandas frames and holds no global state; models are passed in. The prediction
+and sentence columns come from the enabled lenses' declared outputs (voc.lenses.registry).
 """
 
 from __future__ import annotations
@@ -13,17 +14,55 @@ import numpy as np
 import pandas as pd
 
 from voc.config import PipelineConfig
-from voc.schema import SENTIMENT_LABELS
+from voc.lenses.registry import DEFAULT_LENSES, Output, SharedPass, is_corpus_lens, lens_class, static_outputs
 
 
 @dataclass
 class Models:
-    """The loaded encoder and lenses a pipeline needs (loaded once per process or actor)."""
+    """The loaded encoder and per-document lenses a pipeline needs (loaded once per process or actor)."""
 
     encoder: Any
-    sentiment: Any = None
-    rootcause: Any = None
+    lenses: list[Any] = field(default_factory=list)  # loaded per-document lenses, in config order
     versions: dict[str, str] = field(default_factory=dict)
+    corpus_lenses: list[str] = field(default_factory=list)  # enabled lenses that run after the chunks (themes)
+
+    def lens(self, name: str) -> Any:
+        """The loaded lens of that name, or None."""
+        return next((lens for lens in self.lenses if lens.name == name), None)
+
+    @property
+    def sentiment(self) -> Any:
+        """The sentiment model, or None when the lens is off."""
+        spec = self.lens("sentiment")
+        return spec.model if spec is not None else None
+
+    @property
+    def rootcause(self) -> Any:
+        """The root-cause model, or None when the lens is off."""
+        spec = self.lens("rootcause")
+        return spec.model if spec is not None else None
+
+    def outputs(self) -> list[Output]:
+        """Declared outputs: the built-in lenses' (static unless loaded) and every enabled lens's, in order."""
+        names = list(DEFAULT_LENSES) + [n for n in self.corpus_lenses if n not in DEFAULT_LENSES]
+        names += [lens.name for lens in self.lenses if lens.name not in names]
+        loaded = {lens.name: lens.declared_outputs() for lens in self.lenses}
+        return [o for n in names for o in (loaded.get(n) or lens_class(n).outputs)]
+
+    def corpus_outputs(self) -> set[str]:
+        """Names of the columns corpus-level lenses fill later (null at the chunk stage)."""
+        names = [n for n in dict.fromkeys([*DEFAULT_LENSES, *self.corpus_lenses]) if is_corpus_lens(n)]
+        return {o.name for o in static_outputs(names)}
+
+
+def enabled_lenses(cfg: PipelineConfig) -> list[str]:
+    """The lenses the config lists and whose own section leaves on."""
+    out = []
+    for name in cfg.lenses:
+        enabled = getattr(lens_class(name), "enabled", None)
+        if enabled is None or enabled(cfg):
+            out.append(name)
+    return out
 
 
 def load_models(cfg: PipelineConfig) -> Models:
@@ -32,16 +71,13 @@ def load_models(cfg: PipelineConfig) -> Models:
 
     encoder = get_encoder(cfg.encoder)
     models = Models(encoder=encoder, versions={"encoder": encoder.version})
-    if "sentiment" in cfg.lenses:
-        from voc.lenses.sentiment import SentimentLens
-
-        models.sentiment = SentimentLens.load(cfg.sentiment, cfg.encoder)
-        models.versions["sentiment"] = models.sentiment.version
-    if "rootcause" in cfg.lenses and cfg.rootcause.enabled:
-        from voc.lenses.rootcause import RootCauseLens
-
-        models.rootcause = RootCauseLens.load(cfg.rootcause)
-        models.versions["rootcause"] = models.rootcause.version
+    for name in enabled_lenses(cfg):
+        if is_corpus_lens(name):
+            models.corpus_lenses.append(name)
+            continue
+        lens = lens_class(name).from_config(cfg)
+        models.lenses.append(lens)
+        models.versions[name] = lens.version
     return models
 
 
@@ -52,11 +88,11 @@ class Analysed:
     predictions: pd.DataFrame
     sentences: pd.DataFrame
     vectors: np.ndarray
-    seconds: dict[str, float] = field(default_factory=dict)  # encode, sentiment, rootcause
+    seconds: dict[str, float] = field(default_factory=dict)  # encode, then one entry per lens
 
 
 def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
-    """Encode a cleaned batch once and run the per-document lenses over it (themes come later)."""
+    """Encode a cleaned batch once and run the per-document lenses over it (corpus lenses come later)."""
     from voc.clean.sentences import split_sentences
 
     clock = _Clock()
@@ -64,23 +100,24 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
     doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
     clock.lap("encode")
+    shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs)
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
-    sentence_rows = _sentence_frame(docs["doc_id"].tolist(), spans)
-    if models.sentiment is not None:
-        doc_sent, per_sentence = models.sentiment.predict_sentences_flat(texts, spans)
-        for col in doc_sent.columns:
-            preds[col] = doc_sent[col].to_numpy()
-        if len(per_sentence) == len(sentence_rows):
-            sentence_rows["sentiment"] = per_sentence["sentiment"].to_numpy()
-            sentence_rows["sentiment_score"] = per_sentence["sentiment_score"].to_numpy()
-        clock.lap("sentiment")
-    if models.rootcause is not None:
-        causes = models.rootcause.predict(texts, spans, doc_vecs, sent_vecs)
-        preds["causes"] = causes["causes"].to_numpy()
-        preds["cause_scores"] = causes["cause_scores"].to_numpy()
-        preds["cause_evidence"] = causes["cause_evidence"].to_numpy()
-        clock.lap("rootcause")
-    return Analysed(_complete(preds), sentence_rows, doc_vecs, clock.seconds)
+    sentence_rows = _sentence_frame(shared.doc_ids, spans)
+    for lens in models.lenses:
+        result = lens.predict_pass(shared)
+        for col in result.documents.columns:
+            preds[col] = result.documents[col].to_numpy()
+        if result.sentences is not None and len(result.sentences) == len(sentence_rows):
+            for col in result.sentences.columns:
+                sentence_rows[col] = result.sentences[col].to_numpy()
+        clock.lap(lens.name)
+    outputs, corpus = models.outputs(), models.corpus_outputs()
+    return Analysed(
+        _complete(preds, outputs, corpus, "document"),
+        _complete(sentence_rows, outputs, corpus, "sentence"),
+        doc_vecs,
+        clock.seconds,
+    )
 
 
 class _Clock:
@@ -98,20 +135,14 @@ class _Clock:
 
 def _sentence_frame(doc_ids: list[str], spans: list[list[tuple[int, int]]]) -> pd.DataFrame:
     rows = [(d, i, s, e) for d, doc_spans in zip(doc_ids, spans) for i, (s, e) in enumerate(doc_spans)]
-    frame = pd.DataFrame(rows, columns=["doc_id", "idx", "start_char", "end_char"])
-    frame["sentiment"] = None
-    frame["sentiment_score"] = np.nan
-    frame["theme_id"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    return pd.DataFrame(rows, columns=["doc_id", "idx", "start_char", "end_char"])
+
+
+def _complete(frame: pd.DataFrame, outputs: list[Output], corpus: set[str], level: str) -> pd.DataFrame:
+    """Add the stored columns a disabled lens did not fill as nulls; corpus lenses' columns start null."""
+    for out in outputs:
+        if out.level != level or not out.stored:
+            continue
+        if out.name not in frame.columns or out.name in corpus:
+            frame[out.name] = out.null(len(frame))
     return frame
-
-
-def _complete(preds: pd.DataFrame) -> pd.DataFrame:
-    """Add the prediction columns a disabled lens did not fill, as nulls."""
-    defaults: dict[str, Any] = {"sentiment": None, "sentiment_score": np.nan}
-    defaults.update({f"p_{label}": np.nan for label in SENTIMENT_LABELS})
-    defaults.update({"causes": None, "cause_scores": None, "cause_evidence": None})
-    for col, value in defaults.items():
-        if col not in preds.columns:
-            preds[col] = value
-    preds["theme_id"] = pd.array([pd.NA] * len(preds), dtype="Int64")
-    return preds

@@ -20,7 +20,7 @@ import pandas as pd
 
 from voc import datasets
 from voc.lenses.rootcause import RootCauseLens
-from voc.lenses.rootcause_corpus import (
+from voc.train.rootcause_corpus import (
     BASE_LABELS,
     Encoded,
     airline_mapped,
@@ -205,7 +205,7 @@ def evaluate_rootcause(out_json: Path | None = None, lens: RootCauseLens | None 
                     int(mask.sum()),
                 )
     if datasets.available("mams_acsa") and "people" in lens.labels:
-        from voc.lenses.rootcause_corpus import mams_sentences
+        from voc.train.rootcause_corpus import mams_sentences
 
         mams = mams_sentences("eval")
         staff = mams[mams["staff"]]

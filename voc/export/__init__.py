@@ -31,8 +31,9 @@ def export(
 def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
     """Issue summaries for the store's themes under a filter (quotes and sentences use the encoder cache)."""
     from voc.encode import get_encoder
+    from voc.insights.causes import store_cause_labels
 
     docs = load_documents(store_path, flt)
     if docs.empty:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
-    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode)
+    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode, labels=store_cause_labels(store_path))

@@ -21,6 +21,8 @@ class Filter(BaseModel):
     sentiments: list[str] = Field(default_factory=list)
     causes: list[str] = Field(default_factory=list)
     theme_ids: list[int] = Field(default_factory=list)
+    columns: dict[str, list[bool | str]] = Field(default_factory=dict)  # a lens's boolean/label column: values
+    list_columns: dict[str, list[str]] = Field(default_factory=dict)  # a lens's label-list column: any of
 
     def to_sql(self) -> tuple[str, list]:
         """A WHERE clause over the joined documents view ('TRUE' when empty) and its parameters."""
@@ -53,7 +55,20 @@ class Filter(BaseModel):
             params.append(self.rating_max)
         among("sentiment", self.sentiments)
         if self.causes:
-            clauses.append(f"list_has_any(causes, ?::VARCHAR[])")
+            clauses.append("list_has_any(causes, ?::VARCHAR[])")
             params.append(self.causes)
         among("theme_id", self.theme_ids)
+        for column, values in self.columns.items():
+            among(_identifier(column), values)
+        for column, values in self.list_columns.items():
+            if values:
+                clauses.append(f"list_has_any({_identifier(column)}, ?::VARCHAR[])")
+                params.append(values)
         return (" AND ".join(clauses) or "TRUE"), params
+
+
+def _identifier(column: str) -> str:
+    """A lens column name, double-quoted for SQL (a name that is not a plain identifier is refused)."""
+    if not column.isidentifier():
+        raise ValueError(f"filter column {column!r} is not a plain identifier; name a lens output column")
+    return f'"{column}"'

@@ -9,16 +9,20 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from voc.insights.causes import frame_cause_labels, labels_of
 from voc.metrics import cause_column, frame_metrics
-from voc.schema import CAUSE_LABELS
 
 RENAME = {"sentiment_score": "mean_score", "rating_norm": "mean_rating_norm", "ttr_hours": "median_ttr_hours"}
 
 
-def theme_metrics(frame: pd.DataFrame, labels: Sequence[str] = CAUSE_LABELS) -> pd.DataFrame:
-    """One row per theme: volume, share, net sentiment, mean score, cause shares, mean rating, NPS/CSAT/CES, TTR."""
+def theme_metrics(frame: pd.DataFrame, labels: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per theme: volume, share, net sentiment, mean score, cause shares, mean rating, NPS/CSAT/CES, TTR.
+
+    Cause shares are for `labels` (the store's cause labels; default the shipped taxonomy's), plus any
+    other label found in the frame."""
     if frame.empty:
         return pd.DataFrame(columns=["theme_id", "theme_label", "volume", "share", "net_sentiment"])
+    labels = frame_cause_labels(frame.get("causes"), labels)
     work = frame.copy()
     if "theme_label" not in work:
         work["theme_label"] = work["theme_id"].astype(str)
@@ -29,9 +33,9 @@ def theme_metrics(frame: pd.DataFrame, labels: Sequence[str] = CAUSE_LABELS) -> 
     return out.sort_values(["volume", "theme_id"], ascending=[False, True], ignore_index=True)
 
 
-def dominant_cause(row: pd.Series, labels: Sequence[str] = CAUSE_LABELS) -> str | None:
+def dominant_cause(row: pd.Series, labels: Sequence[str] | None = None) -> str | None:
     """The cause with the largest share in a theme_metrics row, or None when no cause reaches 10%."""
-    shares = {c: _num(row.get(cause_column(c))) for c in labels}
+    shares = {c: _num(row.get(cause_column(c))) for c in (labels if labels is not None else labels_of(row))}
     if not shares:
         return None
     best = max(shares, key=shares.get)

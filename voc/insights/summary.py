@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from voc.insights.causes import labels_of
 from voc.insights.drivers import theme_impact
 from voc.insights.episode_text import episode_records
 from voc.insights.episodes import detect_episodes
@@ -15,7 +16,6 @@ from voc.insights.metrics import dominant_cause, theme_metrics
 from voc.insights.quotes import mmr
 from voc.insights.trends import period_comparison, theme_series
 from voc.metrics import cause_column
-from voc.schema import CAUSE_LABELS
 
 OWNERS = {"people": "CX / training", "process": "Operations", "technology": "Product / engineering"}
 QUOTE_FIELDS = ("doc_id", "date", "channel", "rating", "rating_scale", "segments", "sentiment")
@@ -51,17 +51,20 @@ def issue_summaries(
     n_quotes: int = 5,
     n_sentences: int = 3,
     seed: int = 0,
-    labels: tuple[str, ...] = CAUSE_LABELS,
+    labels: list[str] | None = None,
 ) -> list[dict]:
-    """One summary per theme (largest first) from documents with predictions and the themes table."""
+    """One summary per theme (largest first) from documents with predictions and the themes table.
+
+    `labels` are the cause labels to report (the store's, see voc.insights.causes; default the shipped ones)."""
     metrics = theme_metrics(docs, labels)
+    labels = labels_of(metrics)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
     episodes = _theme_alerts(docs)
     impact = theme_impact(docs).set_index("theme_id")
     keywords = themes.set_index("theme_id")["keywords"].to_dict() if "keywords" in themes else {}
     out = []
-    for row in metrics.itertuples(index=False):
-        row = pd.Series(row._asdict())
+    for record in metrics.to_dict("records"):  # not itertuples: it renames columns like "cause_policy: pricing"
+        row = pd.Series(record, dtype=object)
         members = docs[docs["theme_id"] == row["theme_id"]]
         if len(members) > MAX_DOCS_PER_THEME:
             members = members.sample(MAX_DOCS_PER_THEME, random_state=seed)

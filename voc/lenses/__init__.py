@@ -1,1 +1,1 @@
-"""voc.lenses."""
+"""voc.lenses: registered lenses (voc.lenses.registry) over the shared encoder pass."""

@@ -14,19 +14,20 @@ from voc.errors import StoreError
 from voc.store.frames import quoted, result_df
 from voc.store.schema import TABLES
 
-# Document columns, then predictions (minus its keys), then theme_label.
-_PREDICTION_FIELDS = (
-    "sentiment", "sentiment_score", "p_negative", "p_neutral", "p_positive",
-    "theme_id", "causes", "cause_scores", "cause_evidence",
-)  # fmt: skip
-JSON_OUTPUT_COLUMNS = ("segments", "pii", "cause_scores", "cause_evidence")
+# Document columns, then predictions (every column but its keys: the lenses' declared outputs), then theme_label.
+PREDICTION_KEYS = ("doc_id", "run_id")
 DEFAULT_ORDER = "source, row_number, doc_id"
 
 
-def joined_sql(document_columns: Sequence[str]) -> str:
+def prediction_fields(prediction_types: dict[str, str]) -> list[str]:
+    """The predictions table's output columns (its keys left out), in table order."""
+    return [c for c in prediction_types if c not in PREDICTION_KEYS]
+
+
+def joined_sql(document_columns: Sequence[str], prediction_columns: Sequence[str]) -> str:
     """SQL for one row per document with its predictions and theme_label (user label first)."""
     doc = ", ".join(f'd."{c}"' for c in document_columns)
-    pred = ", ".join(f'p."{c}"' for c in _PREDICTION_FIELDS)
+    pred = ", ".join(f'p."{c}"' for c in prediction_columns)
     return (
         f"SELECT {doc}, {pred}, coalesce(t.user_label, t.label) AS theme_label "
         "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id "
@@ -36,12 +37,13 @@ def joined_sql(document_columns: Sequence[str]) -> str:
 
 def _query(
     document_columns: Sequence[str],
+    prediction_columns: Sequence[str],
     where: str | None,
     columns: Sequence[str] | None,
     order_by: str | None,
 ) -> str:
     projection = quoted(list(columns)) if columns else "*"
-    sql = f"SELECT {projection} FROM ({joined_sql(document_columns)}) AS v"
+    sql = f"SELECT {projection} FROM ({joined_sql(document_columns, prediction_columns)}) AS v"
     if where:
         sql += f" WHERE {where}"
     if order_by:
@@ -56,9 +58,9 @@ def _execute(con: duckdb.DuckDBPyConnection, sql: str, params: Any) -> duckdb.Du
         raise StoreError(f"invalid store query ({exc}); query was: {sql}") from None
 
 
-def decode_json_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Parse the JSON string columns (segments, pii, cause_scores, cause_evidence) into Python objects."""
-    for column in JSON_OUTPUT_COLUMNS:
+def decode_json_columns(df: pd.DataFrame, json_columns: Sequence[str]) -> pd.DataFrame:
+    """Parse the JSON string columns (segments, pii, cause_scores, cause_evidence, ...) into Python objects."""
+    for column in json_columns:
         if column in df.columns:
             values = [json.loads(v) if isinstance(v, str) else None for v in df[column].tolist()]
             df[column] = pd.Series(values, index=df.index, dtype=object)
@@ -67,7 +69,8 @@ def decode_json_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 def documents_with_predictions(
     con: duckdb.DuckDBPyConnection,
-    document_columns: Sequence[str],
+    document_types: dict[str, str],
+    prediction_types: dict[str, str],
     where: str | None = None,
     params: Any = None,
     columns: Sequence[str] | None = None,
@@ -75,13 +78,16 @@ def documents_with_predictions(
     decode_json: bool = False,
 ) -> pd.DataFrame:
     """Documents joined with predictions and theme_label, filtered by a SQL `where` over those columns."""
-    df = result_df(_execute(con, _query(document_columns, where, columns, order_by), params))
-    return decode_json_columns(df) if decode_json else df
+    sql = _query(list(document_types), prediction_fields(prediction_types), where, columns, order_by)
+    df = result_df(_execute(con, sql, params))
+    json_columns = [c for c, t in {**document_types, **prediction_types}.items() if t == "JSON"]
+    return decode_json_columns(df, json_columns) if decode_json else df
 
 
 def iter_documents(
     con: duckdb.DuckDBPyConnection,
     document_columns: Sequence[str],
+    prediction_columns: Sequence[str],
     batch_size: int = 10_000,
     where: str | None = None,
     params: Any = None,
@@ -91,7 +97,7 @@ def iter_documents(
     """Stream the joined documents as Arrow record batches of at most `batch_size` rows."""
     if batch_size < 1:
         raise StoreError(f"batch_size must be >= 1, got {batch_size}")
-    sql = _query(document_columns, where, columns, order_by)
+    sql = _query(document_columns, prediction_columns, where, columns, order_by)
     try:
         reader = con.sql(sql, params=params).to_arrow_reader(batch_size)
     except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException) as exc:

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from voc.config import StoreConfig
 from voc.errors import StoreError
-from voc.store import reads, runs, themes, writes
+from voc.store import lens_outputs, reads, runs, themes, writes
 from voc.store.frames import Frame
 from voc.store.locking import open_connection
 from voc.store.schema import check_version, column_types, ensure_schema, stored_version
@@ -43,6 +43,18 @@ class _Ops:
     def write_sentences(self, df: Frame) -> int:
         """Replace the stored sentences of every doc_id in the batch; return rows inserted."""
         return self._call(True, lambda s: writes.write_sentences(s.con, df, s._types("sentences")))
+
+    def declare_outputs(self, outputs: list[dict[str, Any]]) -> list[str]:
+        """Add the lenses' declared output columns missing from the tables and record the declarations."""
+        return self._call(True, lambda s: lens_outputs.declare_outputs(s.con, outputs))
+
+    def lens_outputs(self) -> list[dict[str, Any]]:
+        """The lenses' output declarations recorded in the store (name, dtype, level, labels, stored)."""
+        return self._call(False, lambda s: lens_outputs.read_outputs(s.con))
+
+    def label_set(self, column: str) -> list[str]:
+        """A label column's labels (e.g. `causes`): declared by its lens, plus any other stored value."""
+        return self._call(False, lambda s: lens_outputs.label_set(s.con, column))
 
     def set_document_themes(self, df: Frame) -> int:
         """Bulk-set predictions.theme_id from [doc_id, theme_id]; return rows updated."""
@@ -168,7 +180,7 @@ class _Ops:
         return self._call(
             False,
             lambda s: reads.documents_with_predictions(
-                s.con, list(s._types("documents")), where, params, columns, order_by, decode_json
+                s.con, s._types("documents"), s._types("predictions"), where, params, columns, order_by, decode_json
             ),
         )
 
@@ -205,7 +217,8 @@ class StoreSession(_Ops):
 
     def iter_documents(self, batch_size: int = 10_000, **query: Any) -> Iterator[pa.RecordBatch]:
         """Stream joined documents as Arrow batches (see Store.iter_documents)."""
-        return reads.iter_documents(self.con, list(self._types("documents")), batch_size, **query)
+        predictions = reads.prediction_fields(self._types("predictions"))
+        return reads.iter_documents(self.con, list(self._types("documents")), predictions, batch_size, **query)
 
 
 class Store(_Ops):
@@ -233,6 +246,8 @@ class Store(_Ops):
         return self.path.exists()
 
     def _column_types(self, con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+        if table in lens_outputs.TABLE_OF_LEVEL.values():  # lenses may add columns: always read them
+            return column_types(con, table)
         if table not in self._types_cache:
             self._types_cache[table] = column_types(con, table)
         return self._types_cache[table]

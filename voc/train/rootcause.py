@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 
 from voc import datasets
 from voc.config import encoder_settings
-from voc.lenses.rootcause_corpus import (
+from voc.train.rootcause_corpus import (
     AIRLINE_MAP,
     BASE_LABELS,
     Encoded,
@@ -112,7 +112,7 @@ def _dev_samples(
 
 def _weak_samples(labels: list[str]) -> list[Samples]:
     """Airline mapped reasons and MAMS staff / no-service sentences (train splits), if the data is present."""
-    from voc.lenses.rootcause_corpus import airline_mapped, mams_sentences
+    from voc.train.rootcause_corpus import airline_mapped, mams_sentences
 
     L = len(labels)
     base = np.array([lab in BASE_LABELS for lab in labels])

@@ -1,4 +1,4 @@
-"""Root causes: is it people, process or technology, where, and since when?"""
+"""Root causes: which cause (people, process, technology or the store's own labels), where, and since when?"""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop
 from voc.app.render import fmt_num, quote_cards
 from voc.metrics import cause_column
-from voc.schema import CAUSE_LABELS
 
 
 def render(ctx: Ctx) -> None:
     """Render the Root causes page."""
     st.title("Root causes")
     stats = stats_or_stop(ctx)
-    cols = [cause_column(c) for c in CAUSE_LABELS]
+    labels = data.cause_labels(ctx.path, ctx.ver)
+    cols = [cause_column(c) for c in labels]
     overall = data.totals(*ctx.args)
-    for column, cause in zip(st.columns(len(CAUSE_LABELS)), CAUSE_LABELS):
+    for column, cause in zip(st.columns(len(labels)), labels):
         column.metric(
             cause.title(),
             fmt_num(100 * overall[cause_column(cause)], "{:.0f}%"),
@@ -38,14 +38,14 @@ def render(ctx: Ctx) -> None:
     with b:
         st.subheader("By theme")
         top = stats[stats["theme_id"] >= 0].head(15).copy()
-        counts = pd.DataFrame({c: (top[cause_column(c)] * top["volume"]).round() for c in CAUSE_LABELS})
+        counts = pd.DataFrame({c: (top[cause_column(c)] * top["volume"]).round() for c in labels})
         counts.index = top["theme"]
         st.bar_chart(counts, height=300, horizontal=True, stack=True)
         st.caption("Documents per cause in the 15 largest themes.")
     st.subheader("Top evidence per cause")
-    recent = texts.recent_with_causes(*ctx.args, None)
+    recent = texts.recent_with_causes(*ctx.args, None, labels=tuple(labels))
     st.caption(f"The most confident evidence among the {len(recent)} newest filtered documents.")
-    for tab, cause in zip(st.tabs([c.title() for c in CAUSE_LABELS]), CAUSE_LABELS):
+    for tab, cause in zip(st.tabs([c.title() for c in labels]), labels):
         with tab:
             rows = texts.top_evidence(recent, cause, 5)
             if rows.empty:

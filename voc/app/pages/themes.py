@@ -9,9 +9,9 @@ from voc.app import data, texts
 from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop, theme_picker
 from voc.app.render import escape, fmt_num, quote_cards
+from voc.insights.causes import labels_of
 from voc.insights.metrics import dominant_cause
 from voc.metrics import cause_column
-from voc.schema import CAUSE_LABELS
 
 PAGE_SIZE = 10
 SPARK_WEEKS = 12
@@ -19,7 +19,7 @@ SPARK_WEEKS = 12
 
 def cause_mix(row: pd.Series) -> str:
     """'process 60% · technology 25%' for the causes above 5%."""
-    parts = [(c, row.get(cause_column(c))) for c in CAUSE_LABELS]
+    parts = [(c, row.get(cause_column(c))) for c in labels_of(row)]
     parts = sorted((p for p in parts if pd.notna(p[1]) and p[1] >= 0.05), key=lambda p: -p[1])
     return " · ".join(f"{c} {100 * v:.0f}%" for c, v in parts) or "—"
 
@@ -90,7 +90,7 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
         last4, prev4 = mine["volume"].iloc[-4:].sum(), mine["volume"].iloc[-8:-4].sum()
         if prev4:
             change = f" Volume over the last 4 weeks is {100 * (last4 - prev4) / prev4:+.0f}% against the 4 weeks before."
-    top_cause = dominant_cause(row, CAUSE_LABELS)
+    top_cause = dominant_cause(row)
     cause_txt = (
         f" Mostly a **{top_cause}** issue ({100 * row[cause_column(top_cause)]:.0f}% of mentions)."
         if top_cause
@@ -133,8 +133,9 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
             data.breakdown(*ctx.args, theme_id, None if dim == "channel" else dim), height=220, stack=True
         )
     st.markdown(f"**Root causes:** {cause_mix(row)}")
-    recent = texts.recent_with_causes(*ctx.args, theme_id)
-    present = [c for c in CAUSE_LABELS if (row.get(f"cause_{c}") or 0) > 0]
+    labels = labels_of(row)
+    recent = texts.recent_with_causes(*ctx.args, theme_id, labels=tuple(labels))
+    present = [c for c in labels if (row.get(f"cause_{c}") or 0) > 0]
     if present:
         cause = st.radio(
             "Evidence quotes for",
