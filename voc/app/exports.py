@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from voc.errors import VocError
-from voc.export.documents import export_documents
+from voc.export.documents import DOCUMENT_FORMATS, export_documents  # noqa: F401  (re-exported for the Export page)
 from voc.export.themes import THEME_FORMATS, write_themes
 from voc.insights.filters import Filter
 from voc.insights.load import load_documents, load_themes
