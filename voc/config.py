@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
@@ -116,6 +116,23 @@ class StoreConfig(_Section):
     lock_timeout: float = Field(default=30.0, ge=0)  # seconds to wait while another voc process holds the file
 
 
+class AuthConfig(_Section):
+    """OpenID Connect sign-in for the app (Streamlit's st.login); secrets are never printed or logged."""
+
+    server_metadata_url: str  # the IdP's /.well-known/openid-configuration URL
+    client_id: str
+    client_secret: SecretStr
+    cookie_secret: SecretStr  # signs the app's session cookie; a long random string
+    redirect_uri: str  # the app's own URL + /oauth2callback, as registered with the IdP
+
+
+class AppConfig(_Section):
+    """Serving the app: sign-in, and who may edit (e-mails or @domain entries; everyone else views)."""
+
+    auth: AuthConfig | None = None
+    editors: list[str] = Field(default_factory=list)
+
+
 class PipelineConfig(BaseSettings):
     """A whole pipeline; VOC_<SECTION>__<FIELD> environment variables override the YAML."""
 
@@ -133,6 +150,7 @@ class PipelineConfig(BaseSettings):
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
+    app: AppConfig = Field(default_factory=AppConfig)
 
     @classmethod
     def settings_customise_sources(
@@ -171,8 +189,8 @@ class PipelineConfig(BaseSettings):
             raise ConfigError(f"Invalid pipeline config{where}:\n{_format_errors(exc)}") from None
 
     def config_hash(self) -> str:
-        """A short hash of everything that changes results (input paths and store excluded)."""
-        payload = self.model_dump(mode="json", exclude={"inputs": True, "store": True, "name": True})
+        """A short hash of everything that changes results (input paths, store and app settings excluded)."""
+        payload = self.model_dump(mode="json", exclude={"inputs": True, "store": True, "name": True, "app": True})
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
