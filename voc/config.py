@@ -194,6 +194,38 @@ class PipelineConfig(BaseSettings):
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
 
+class _AppSettings(BaseSettings):
+    """Just the `app` section, so VOC_STORE (the app's store path) is not read as the pipeline's store section."""
+
+    model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="ignore")
+
+    app: AppConfig = Field(default_factory=AppConfig)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
+        """Environment first, so VOC_APP__* variables override the YAML."""
+        return env_settings, init_settings
+
+
+def load_app_config(path: str | Path | None = None) -> AppConfig:
+    """The `app` section of a YAML (if given) with VOC_APP__* environment overrides."""
+    section: Any = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"Config {path} does not exist; pass an existing YAML file.")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"Config {path} is not valid YAML: {exc}") from None
+        section = (raw.get("app") if isinstance(raw, dict) else None) or {}
+    try:
+        return _AppSettings(app=section).app
+    except ValidationError as exc:
+        where = f" in {path}" if path else ""
+        raise ConfigError(f"Invalid app settings{where}:\n{_format_errors(exc)}") from None
+
+
 def encoder_settings() -> EncoderConfig:
     """The shared encoder's settings for code that runs without a pipeline YAML (voc eval, voc train).
 
