@@ -128,3 +128,22 @@ def test_the_write_itself_checks_the_role(store):
     assert "Sign in first" in refusals["signed out"]
     assert refusals["editor"] == ""
     assert Store(store, read_only=True).edits()["actor"].tolist() == ["ana@example.com"]
+
+
+def test_no_auth_on_an_open_address_is_read_only(sample_store, tmp_path, monkeypatch):
+    """`voc app --host 0.0.0.0 --no-auth`: anyone can read, nobody can edit (no identity to record)."""
+    from streamlit import config
+
+    path = tmp_path / "open.duckdb"
+    shutil.copy(sample_store, path)
+    monkeypatch.setenv("VOC_STORE", str(path))
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    try:
+        at = _run({}, "manage")
+        assert not at.main.text_input and any("Only editors can" in i.value for i in at.info)
+        assert any("Local session (viewer)" in c.value for c in at.sidebar.caption)
+    finally:
+        config.set_option("server.address", before)
+    at = _run({}, "manage")  # the same on 127.0.0.1: the local user edits
+    assert at.main.text_input and any("Local session (editor)" in c.value for c in at.sidebar.caption)
