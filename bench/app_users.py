@@ -105,7 +105,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=10)
     parser.add_argument("--store", type=Path, default=None, help="store to serve (default: a synthetic one)")
-    parser.add_argument("--docs", type=int, default=5_000, help="documents of the synthetic store without --store")
+    parser.add_argument(
+        "--docs", type=int, default=5_000, help="documents of the synthetic store without --store"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store

@@ -52,7 +52,11 @@ def _run(user: dict, page: str = "overview") -> AppTest:
 
 
 def _all_text(at: AppTest) -> str:
-    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "text") for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "caption", "info", "text")
+        for e in getattr(at, kind)
+    ]
     parts += [b.label for b in at.button] + [str(m.value) for m in at.metric]
     parts += [df.value.to_string() for df in at.dataframe]
     return " ".join(str(p) for p in parts)
@@ -94,7 +98,12 @@ def test_editor_renames_and_the_log_records_the_email(store):
 def test_viewer_sees_no_edit_controls(store):
     at = _run(VIEWER, "manage")
     assert any("vic@example.com (viewer)" in c.value for c in at.sidebar.caption)
-    assert not at.main.text_input and not at.main.multiselect and not at.main.number_input and not at.main.selectbox
+    assert (
+        not at.main.text_input
+        and not at.main.multiselect
+        and not at.main.number_input
+        and not at.main.selectbox
+    )
     assert {b.label for b in at.button} <= {"Sign out"}
     assert any("Only editors can" in i.value for i in at.info)
 

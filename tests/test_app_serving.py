@@ -52,11 +52,15 @@ def _group_alive(pgid: int) -> bool:
 
 
 def test_sigterm_to_voc_app_leaves_no_server_on_the_port(store, tmp_path):
+    """With sign-in configured: the secrets folder exists while serving, and SIGTERM removes it with the server."""
     port = free_port()
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
     log = open(tmp_path / "app.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
         [*VOC, "app", "--store", str(store), "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT, env=_clean_env(), start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT, env={**_clean_env(), **AUTH_ENV, "TMPDIR": str(private_tmp)},
+        start_new_session=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 90
@@ -64,12 +68,16 @@ def test_sigterm_to_voc_app_leaves_no_server_on_the_port(store, tmp_path):
             assert proc.poll() is None, (tmp_path / "app.log").read_text()
             assert time.monotonic() < deadline, "voc app did not become healthy"
             time.sleep(0.3)
+        secrets = list(private_tmp.glob("voc-app-auth-*/secrets.toml"))
+        assert len(secrets) == 1 and stat.S_IMODE(secrets[0].stat().st_mode) == 0o600
         proc.send_signal(signal.SIGTERM)  # to the `voc app` process only, as systemd or a user would
         assert proc.wait(20) is not None
         time.sleep(0.5)
         assert not _group_alive(proc.pid), "a process of `voc app` outlived SIGTERM"
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", port)) != 0, f"something still serves port {port}"
+        assert not list(private_tmp.iterdir()), "the sign-in secrets outlived the server"
+        assert "client-secret-value-xyz" not in (tmp_path / "app.log").read_text()
     finally:
         if _group_alive(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)
@@ -84,7 +92,7 @@ def test_busy_port_is_a_clear_error_naming_it(store):
         port = holder.getsockname()[1]
         result = subprocess.run(
             [*VOC, "app", "--store", str(store), "--port", str(port)],
-            capture_output=True, text=True, env=_clean_env(), timeout=60, start_new_session=True,
+            check=False, capture_output=True, text=True, env=_clean_env(), timeout=60, start_new_session=True,
         )  # fmt: skip
     assert result.returncode != 0
     assert f"Port {port} on 127.0.0.1 is already in use" in result.stderr + result.stdout
@@ -93,7 +101,7 @@ def test_busy_port_is_a_clear_error_naming_it(store):
 def test_open_host_without_auth_is_refused(store):
     result = subprocess.run(
         [*VOC, "app", "--store", str(store), "--host", "0.0.0.0", "--port", str(free_port())],
-        capture_output=True, text=True, env=_clean_env(), timeout=60, start_new_session=True,
+        check=False, capture_output=True, text=True, env=_clean_env(), timeout=60, start_new_session=True,
     )  # fmt: skip
     assert result.returncode != 0
     out = result.stderr + result.stdout
@@ -127,7 +135,11 @@ def test_secrets_toml_escapes_quotes():
     from voc.config import AuthConfig
 
     auth = AuthConfig(
-        server_metadata_url="http://x/", client_id='a"b\\c', client_secret="s\nt", cookie_secret="c", redirect_uri="r"
+        server_metadata_url="http://x/",
+        client_id='a"b\\c',
+        client_secret="s\nt",
+        cookie_secret="c",
+        redirect_uri="r",
     )
     parsed = tomllib.loads(auth_secrets_toml(auth))["auth"]
     assert parsed["client_id"] == 'a"b\\c' and parsed["client_secret"] == "s\nt"

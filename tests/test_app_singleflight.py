@@ -72,8 +72,8 @@ def test_four_sessions_opening_the_overview_run_each_query_once(store, monkeypat
 
 def test_concurrent_misses_of_one_cached_query_compute_once(store, monkeypatch):
     from voc.app import data
-    from voc.app.main import build_context
     from voc.app.fact import file_version
+    from voc.app.main import build_context
     from voc.app.store_access import content_version
     from voc.insights.filters import Filter
 

@@ -57,7 +57,10 @@ def provider(tmp_path_factory):
     _need_chromium()
     folder = tmp_path_factory.mktemp("oidc")
     port = free_port()
-    users = [{"sub": EDITOR, "email": EDITOR, "email_verified": True}, {"sub": VIEWER, "email": VIEWER, "email_verified": True}]
+    users = [
+        {"sub": EDITOR, "email": EDITOR, "email_verified": True},
+        {"sub": VIEWER, "email": VIEWER, "email_verified": True},
+    ]
     cmd = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
     for user in users:
         cmd += ["--user-claims", json.dumps(user)]
@@ -216,7 +219,9 @@ def test_editor_and_viewer_sign_in(app_server, browser, shots):
     while len(Store(store, read_only=True).edits()) < 2 and time.monotonic() < deadline:
         time.sleep(0.3)
     edits = Store(store, read_only=True).edits()
-    assert edits["actor"].tolist() == [EDITOR, EDITOR] and edits["payload"].iloc[1]["label"] == "Editor replay!"
+    assert (
+        edits["actor"].tolist() == [EDITOR, EDITOR] and edits["payload"].iloc[1]["label"] == "Editor replay!"
+    )
     print(f"screenshots in {shots}")
     for page in (editor, viewer):
         page.context.close()

@@ -56,6 +56,6 @@ def test_themes_log_prints_who_and_when(tmp_path):
     table = wide.output
     assert "ana@example.com" in table and "Double charges" in table and "cli:" in table
     rows = json.loads(_invoke("themes", "log", "--store", str(store_path), "--format", "json").output)
-    assert [(r["edit_id"], r["actor"], r["op"]) for r in rows][0] == (1, "ana@example.com", "rename")
+    assert (rows[0]["edit_id"], rows[0]["actor"], rows[0]["op"]) == (1, "ana@example.com", "rename")
     assert rows[1]["actor"].startswith("cli:") and rows[1]["payload"] == {"theme_id": 2, "label": "Crashes"}
     assert rows[0]["at"][:4].isdigit()

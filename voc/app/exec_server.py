@@ -44,7 +44,9 @@ def check_port(host: str, port: int) -> None:
     """Raise a VocError naming the port when host:port cannot be bound (another server holds it)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does; TIME_WAIT is no clash
+        sock.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as the server does; TIME_WAIT is no clash
         try:
             sock.bind((host or "0.0.0.0", port))
         except OSError as exc:
@@ -53,7 +55,9 @@ def check_port(host: str, port: int) -> None:
                     f"Port {port} on {host} is already in use (another `voc app` or server?). Stop that server, "
                     f"or pick another port with --port."
                 ) from None
-            raise VocError(f"Cannot serve on {host}:{port}: {exc.strerror}. Check --host and --port.") from None
+            raise VocError(
+                f"Cannot serve on {host}:{port}: {exc.strerror}. Check --host and --port."
+            ) from None
 
 
 def exec_server(store: Path, host: str, port: int, config: Path | None) -> NoReturn:

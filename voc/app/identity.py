@@ -42,7 +42,11 @@ def current_user() -> User | None:
             return None
         email = st.user.get("email")
         verified = st.user.get("email_verified", True) is not False
-        return User(who=str(email or st.user.get("sub")), editor=verified and is_editor(email, settings.editors), signed_in=True)
+        return User(
+            who=str(email or st.user.get("sub")),
+            editor=verified and is_editor(email, settings.editors),
+            signed_in=True,
+        )
     # No sign-in: the one local user edits; an open address served with --no-auth is read-only.
     local = is_loopback(st.get_option("server.address"))
     return User(who=f"local:{getpass.getuser()}", editor=local, signed_in=False)
