@@ -41,3 +41,21 @@ def test_edits_replay_and_taxonomy_round_trip(demo_store, tmp_path):
     assert (merged["theme_label"] == "Login trouble").all()
     assert second not in set(store.themes()["theme_id"])
     assert store.edits()["op"].tolist() == ["rename", "rename", "merge"]
+
+
+def test_themes_log_prints_who_and_when(tmp_path):
+    import json
+
+    from voc.app.sample import build_sample_store
+
+    store_path = build_sample_store(tmp_path / "log.duckdb", n=40)
+    Store(store_path).append_edit("rename", {"theme_id": 1, "label": "Double charges"}, actor="ana@example.com")
+    _invoke("themes", "rename", "2", "Crashes", "--store", str(store_path), "--no-apply")
+    wide = runner.invoke(app, ["themes", "log", "--store", str(store_path)], env={"COLUMNS": "250"})
+    assert wide.exit_code == 0, wide.output
+    table = wide.output
+    assert "ana@example.com" in table and "Double charges" in table and "cli:" in table
+    rows = json.loads(_invoke("themes", "log", "--store", str(store_path), "--format", "json").output)
+    assert (rows[0]["edit_id"], rows[0]["actor"], rows[0]["op"]) == (1, "ana@example.com", "rename")
+    assert rows[1]["actor"].startswith("cli:") and rows[1]["payload"] == {"theme_id": 2, "label": "Crashes"}
+    assert rows[0]["at"][:4].isdigit()

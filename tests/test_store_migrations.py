@@ -140,6 +140,23 @@ def test_newer_store_is_refused(tmp_path):
 
 
 def test_schema_version_constant_follows_the_last_step():
-    assert SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 2
+    assert SCHEMA_VERSION == schema.MIGRATIONS[-1].version == 3
     versions = [m.version for m in schema.MIGRATIONS]
     assert versions == sorted(set(versions))
+
+
+def test_v2_edit_log_gains_the_actor_column(tmp_path, monkeypatch):
+    path = tmp_path / "voc.duckdb"
+    with monkeypatch.context() as m:  # a store written by the code before v3
+        m.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+        Store(path).ensure()
+        con = duckdb.connect(str(path))
+        con.execute("""INSERT INTO theme_edits VALUES (1, now(), 'rename', '{"theme_id": 1, "label": "Old"}')""")
+        con.close()
+        assert "actor" not in _columns(path, "theme_edits")
+    store = Store(path)
+    assert store.append_edit("rename", {"theme_id": 1, "label": "New"}, actor="ana@example.com") == 2
+    assert _meta_version(path) == "3"
+    log = store.edits()
+    assert pd.isna(log["actor"].iloc[0]) and log["actor"].iloc[1] == "ana@example.com"
+    assert log["payload"].tolist()[0]["label"] == "Old"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -173,24 +172,32 @@ def demo(
 @app.command("app")
 def app_cmd(
     store: StoreOpt = Path("voc.duckdb"),
-    port: Annotated[int, typer.Option(help="Port to serve on (127.0.0.1).")] = 8501,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs sign-in (app.auth) or --no-auth.")] = "127.0.0.1",
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML with an app section (auth, editors); VOC_APP__* variables override it.")] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve a non-loopback --host without sign-in, read-only (anyone on the network can read it).")] = False,
 ) -> None:
-    """Start the Streamlit app on a store (read-only)."""
-    _serve(store, port)
+    """Start the Streamlit app on a store (read-only, but for theme edits by editors)."""
+    _serve(store, port, host, config, no_auth)
 
 
-def _serve(store: Path, port: int) -> None:
-    from voc.app.serve import prepare_store, streamlit_command
+def _serve(store: Path, port: int, host: str = "127.0.0.1", config: Optional[Path] = None, no_auth: bool = False) -> None:
+    from voc.app.exec_server import check_host, check_port, exec_server
+    from voc.app.serve import prepare_store
+    from voc.config import load_app_config
     from voc.store import Store
 
+    warning = check_host(host, load_app_config(config), no_auth)
+    check_port(host, port)
     Store(store, read_only=True).count("documents")
     with console.status("Preparing the store for the app…"):
         seconds = prepare_store(store)
     if seconds is not None:
         console.print(f"Store prepared in {seconds:.1f} s")
-    console.print(f"Serving the app on http://127.0.0.1:{port} for {store} (Ctrl+C to stop)")
-    cmd = streamlit_command(store, port)
-    raise typer.Exit(subprocess.call(cmd, env={**os.environ, "VOC_STORE": str(store)}))
+    if warning:
+        err_console.print(f"[bold red]{warning.format(host=host, port=port)}[/bold red]")
+    console.print(f"Serving the app on http://{host}:{port} for {store} (Ctrl+C to stop)")
+    exec_server(store, host, port, config)
 
 
 @app.command()

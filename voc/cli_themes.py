@@ -6,6 +6,7 @@ ids, names and merges survive re-runs.
 
 from __future__ import annotations
 
+import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Optional
@@ -43,8 +44,13 @@ def _replay(path: Path) -> None:
     refresh_themes(store, get_encoder(cfg.encoder), cfg, str(last["run_id"]))
 
 
+def cli_actor() -> str:
+    """Who the edit log records for edits made from the command line."""
+    return f"cli:{getpass.getuser()}"
+
+
 def _edit(path: Path, op: str, payload: dict, apply: bool) -> None:
-    edit_id = _store(path).append_edit(op, payload)
+    edit_id = _store(path).append_edit(op, payload, actor=cli_actor())
     if apply:
         _replay(path)
     console.print(f"Edit {edit_id} ({op}) recorded{' and applied' if apply else '; it applies on the next run'}.")
@@ -59,6 +65,30 @@ def list_themes(store: StoreOpt = Path("voc.duckdb"), retired: bool = False) -> 
     frame = _store(store, read_only=True).themes(include_retired=retired)
     cols = [c for c in ("theme_id", "label", "user_label", "size", "parent_id", "level", "status") if c in frame]
     console.print(frame_table(frame[cols].sort_values("theme_id"), title=f"Themes in {store}", floatfmt="{:.0f}"))
+
+
+@themes_app.command("log")
+def log_cmd(
+    store: StoreOpt = Path("voc.duckdb"),
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Print the theme edit history: when, who, what (oldest first)."""
+    frame = _store(store, read_only=True).edits()
+    if format not in ("table", "json"):
+        raise VocError(f"--format must be table or json, not {format!r}.")
+    if "actor" not in frame:
+        frame["actor"] = None
+    frame = frame[["edit_id", "at", "actor", "op", "payload"]]
+    if format == "json":
+        rows = frame.assign(at=frame["at"].map(lambda t: t.isoformat()), actor=frame["actor"].where(frame["actor"].notna(), None))
+        typer.echo(json.dumps(rows.to_dict("records"), ensure_ascii=False, indent=2))
+        return
+    shown = frame.assign(
+        at=frame["at"].map(lambda t: t.strftime("%Y-%m-%d %H:%M UTC") if hasattr(t, "strftime") else str(t)),
+        actor=frame["actor"].fillna("(unknown)"),
+        payload=frame["payload"].map(lambda p: json.dumps(p, ensure_ascii=False)),
+    )
+    console.print(frame_table(shown, title=f"Theme edits in {store}"))
 
 
 @themes_app.command("export")
@@ -87,7 +117,7 @@ def import_cmd(
     st = _store(store)
     edits = taxonomy_edits(import_taxonomy(path.read_text(encoding="utf-8")), st.themes(include_retired=True))
     for row in edits.itertuples():
-        st.append_edit(row.op, json.loads(row.payload))
+        st.append_edit(row.op, json.loads(row.payload), actor=cli_actor())
     if apply and len(edits):
         _replay(store)
     console.print(f"{len(edits)} edits recorded from {path}.")

@@ -2,8 +2,9 @@
 
 Streamlit imports a script's modules only when the first browser session runs it, so the first page a user
 opened used to wait for pandas, DuckDB and the pages to import. Importing them here, before the server
-starts, moves that cost out of the first render. Usage: python -m voc.app.launch APP.py [streamlit options]
-[-- --store PATH].
+starts, moves that cost out of the first render. With sign-in configured (`app.auth`), Streamlit's `[auth]`
+secrets are written to a private temp folder first and Streamlit reads only that file.
+Usage: python -m voc.app.launch APP.py [streamlit options] [-- --store PATH [--config YAML]].
 """
 
 from __future__ import annotations
@@ -25,12 +26,24 @@ def warm_imports() -> None:
         import voc.app.main  # noqa: F401  (the pages, the insights and the store)
 
 
+def streamlit_argv(argv: list[str]) -> list[str]:
+    """`streamlit run` arguments for this launcher's arguments, plus the secrets file when sign-in is configured."""
+    from voc.app.settings import app_settings, write_auth_secrets
+
+    script_args = argv[argv.index("--") + 1 :] if "--" in argv else []
+    auth = app_settings(script_args).auth
+    if auth is None:
+        return ["streamlit", "run", *argv]
+    secrets = write_auth_secrets(auth)
+    return ["streamlit", "run", "--secrets.files", str(secrets), *argv]
+
+
 def main() -> int:
-    """Warm the imports, then run `streamlit run` with this process's arguments."""
+    """Warm the imports, write the sign-in secrets if any, then run `streamlit run` with this process's arguments."""
     from streamlit.web import cli
 
     warm_imports()
-    sys.argv = ["streamlit", "run", *sys.argv[1:]]
+    sys.argv = streamlit_argv(sys.argv[1:])
     return cli.main()
 
 

@@ -10,6 +10,7 @@ from voc.app import data
 from voc.app.context import PERIOD_DAYS, Ctx
 from voc.app.edits import apply_edits, theme_map_rows
 from voc.app.fact import file_version
+from voc.app.identity import sign_in_gate, user_badge
 from voc.app.pages import causes, export, manage, overview, search, themes, trends
 from voc.app.sidebar import sidebar_filters, sync_url
 from voc.app.store_access import content_version, open_store, store_path
@@ -56,6 +57,10 @@ def build_context(path: str, ver: str, file_ver: str, flt, period: str, opts: di
 def main() -> None:
     """Render the app for the store given on the command line or in VOC_STORE."""
     st.set_page_config(page_title="voc: voice of the customer", layout="wide")
+    user = sign_in_gate()
+    if user is None:  # sign-in required: nothing from the store is read or shown
+        return
+    user_badge(user)
     path = str(store_path())
     try:
         store = open_store(path)

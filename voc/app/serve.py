@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -23,13 +25,15 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 
 
-def streamlit_command(store: str | Path, port: int) -> list[str]:
-    """The command line that serves the app for `store` on 127.0.0.1:port, headless, without usage stats."""
+def streamlit_command(
+    store: str | Path, port: int, host: str = "127.0.0.1", config: str | Path | None = None
+) -> list[str]:
+    """The command line that serves the app for `store` on host:port, headless, without usage stats."""
     return [
         sys.executable, "-m", "voc.app.launch", str(PROJECT_ROOT / "app.py"),
-        "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--server.address", host, "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
-        "--", "--store", str(store),
+        "--", "--store", str(store), *(["--config", str(config)] if config else []),
     ]  # fmt: skip
 
 
@@ -50,13 +54,20 @@ def prepare_store(store: str | Path) -> float | None:
         return None
 
 
-def start_server(store: str | Path, log_path: Path, timeout: float = 60) -> tuple[subprocess.Popen, str]:
-    """Prepare the store, start the app in a child process (output to log_path), return it and its URL once healthy."""
+def start_server(
+    store: str | Path, log_path: Path, timeout: float = 60, env: dict[str, str] | None = None, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Prepare the store, start the app in its own process group (output to log_path), return it and its URL once healthy."""
     prepare_store(store)
-    port = free_port()
+    port = port or free_port()
     log = open(log_path, "w")  # noqa: SIM115 (the child owns it; closed when we return or fail)
     proc = subprocess.Popen(
-        streamlit_command(store, port), stdout=log, stderr=subprocess.STDOUT, cwd=log_path.parent
+        streamlit_command(store, port),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=log_path.parent,
+        env=env,
+        start_new_session=True,
     )
     log.close()
     url = f"http://127.0.0.1:{port}"
@@ -74,9 +85,22 @@ def start_server(store: str | Path, log_path: Path, timeout: float = 60) -> tupl
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    """Terminate the app process (kill it if it does not stop in 10 s)."""
-    proc.terminate()
+    """Terminate the app's process group (kill it if it does not stop in 10 s)."""
+    stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM the process group `proc` leads (started with start_new_session), SIGKILL it after `timeout` s."""
     try:
-        proc.wait(10)
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()

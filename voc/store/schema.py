@@ -63,6 +63,9 @@ V2_DDL = (
         chunks_done BIGINT DEFAULT 0, finished BOOLEAN DEFAULT false, PRIMARY KEY (run_id, input_idx))""",
 )
 
+# v3: who made each theme edit (the signed-in user's e-mail in the app, cli:<login> from `voc themes`).
+V3_DDL = ("ALTER TABLE theme_edits ADD COLUMN IF NOT EXISTS actor VARCHAR",)
+
 Step = Callable[[duckdb.DuckDBPyConnection], None] | Sequence[str]
 
 
@@ -87,6 +90,7 @@ class Migration:
 MIGRATIONS: list[Migration] = [
     Migration(1, "initial schema: runs, documents, predictions, sentences, themes, edits, rejects", V1_DDL),
     Migration(2, "run_progress: per-input chunk checkpoints for crash-safe resume", V2_DDL),
+    Migration(3, "theme_edits.actor: who made each edit", V3_DDL),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -68,9 +68,9 @@ class _Ops:
         """Upsert themes by theme_id; only the given columns change (omit user_label/pinned to keep edits)."""
         return self._call(True, lambda s: themes.write_themes(s.con, df, s._types("themes")))
 
-    def append_edit(self, op: str, payload: dict[str, Any]) -> int:
-        """Append a theme edit (rename|merge|split|pin) to the log; return its increasing edit_id."""
-        return self._call(True, lambda s: themes.append_edit(s.con, op, payload))
+    def append_edit(self, op: str, payload: dict[str, Any], actor: str | None = None) -> int:
+        """Append a theme edit (rename|merge|split|pin) made by `actor` to the log; return its increasing edit_id."""
+        return self._call(True, lambda s: themes.append_edit(s.con, op, payload, actor))
 
     def begin_run(
         self,

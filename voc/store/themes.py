@@ -27,22 +27,24 @@ def themes(con: duckdb.DuckDBPyConnection, include_retired: bool = False) -> pd.
     return result_df(con.execute(f"SELECT * FROM themes {where} ORDER BY theme_id"))
 
 
-def append_edit(con: duckdb.DuckDBPyConnection, op: str, payload: dict[str, Any]) -> int:
-    """Append a user edit to the log; return its edit_id (increasing)."""
+def append_edit(
+    con: duckdb.DuckDBPyConnection, op: str, payload: dict[str, Any], actor: str | None = None
+) -> int:
+    """Append a user edit (made by `actor`, e.g. an e-mail) to the log; return its edit_id (increasing)."""
     if op not in EDIT_OPS:
         raise StoreError(f"theme edit op must be one of {', '.join(EDIT_OPS)}, got {op!r}")
     row = con.execute("SELECT coalesce(max(edit_id), 0) + 1 FROM theme_edits").fetchone()
     edit_id = int(row[0])
     con.execute(
-        "INSERT INTO theme_edits VALUES (?, ?, ?, CAST(? AS JSON))",
-        [edit_id, datetime.now(UTC), op, to_json(payload)],
+        'INSERT INTO theme_edits (edit_id, "at", op, payload, actor) VALUES (?, ?, ?, CAST(? AS JSON), ?)',
+        [edit_id, datetime.now(UTC), op, to_json(payload), actor],
     )
     return edit_id
 
 
 def edits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The edit log in replay order; payload decoded to Python objects."""
-    df = result_df(con.execute('SELECT edit_id, "at", op, payload FROM theme_edits ORDER BY edit_id'))
+    df = result_df(con.execute('SELECT edit_id, "at", op, payload, actor FROM theme_edits ORDER BY edit_id'))
     df["payload"] = pd.Series(
         [json.loads(p) if isinstance(p, str) else None for p in df["payload"]], dtype=object
     )

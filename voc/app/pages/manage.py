@@ -1,4 +1,4 @@
-"""Manage themes: rename, merge, split and pin; edits go to the store's edit log."""
+"""Manage themes: rename, merge, split and pin (editors only); edits go to the store's log with who made them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import streamlit as st
 
 from voc.app import data
 from voc.app.context import Ctx
+from voc.app.identity import current_user, require_editor
 from voc.app.render import escape
 from voc.errors import VocError
 from voc.insights.filters import Filter
@@ -13,8 +14,9 @@ from voc.store import Store
 
 
 def append_edit(path: str, op: str, payload: dict) -> int:
-    """Append one edit to the store's log on a short-lived writable connection; clear the caches."""
-    edit_id = Store(path).append_edit(op, payload)
+    """Check that this session's user may edit, append the edit to the store's log under their name, clear caches."""
+    actor = require_editor()  # read from the session now, whatever the request claims
+    edit_id = Store(path).append_edit(op, payload, actor=actor)
     st.cache_data.clear()
     return edit_id
 
@@ -52,6 +54,15 @@ def render(ctx: Ctx) -> None:
         width="stretch",
         column_config={"display_label": "Shown as", "model_label": "Model label", "parent_label": "Parent"},
     )
+    user = current_user()
+    if user is not None and user.editor:
+        _edit_forms(ctx, table)
+    else:
+        st.info("You can view the themes and their edit history. Only editors can rename, merge, split or pin.")
+    _history(ctx)
+
+
+def _edit_forms(ctx: Ctx, table) -> None:
     ids = table["theme_id"].astype(int).tolist()
     names = dict(zip(ids, table["display_label"]))
     fmt = lambda i: f"{names.get(i, i)} (#{i})"
@@ -93,13 +104,23 @@ def render(ctx: Ctx) -> None:
         st.caption("A split re-clusters the theme's documents; it takes effect on the next pipeline run.")
         if st.form_submit_button("Split"):
             _submit(ctx, "split", {"theme_id": int(tid), "k": int(k)}, f"{names[tid]} into {int(k)}")
-    st.subheader("Edit log")
+
+
+def _history(ctx: Ctx) -> None:
+    st.subheader("Edit history")
     edits = data.themes_and_edits(ctx.path, ctx.file_ver)[1]
     if edits.empty:
         st.caption("No edits yet.")
     else:
         log = edits.assign(payload=edits["payload"].map(lambda p: str(p)))
-        st.dataframe(log, hide_index=True, width="stretch")
+        if "actor" not in log:
+            log["actor"] = None
+        st.dataframe(
+            log[["edit_id", "at", "actor", "op", "payload"]].sort_values("edit_id", ascending=False),
+            hide_index=True,
+            width="stretch",
+            column_config={"edit_id": "#", "at": "When", "actor": "Who", "op": "Edit", "payload": "Details"},
+        )
         st.caption(
             "Renames, pins and merges show at once (replayed at read time); splits apply on the next pipeline run."
         )

@@ -1,0 +1,137 @@
+"""Benchmark the app with many users at once: first render per page for 1 and for N concurrent sessions.
+
+Run: python -m bench.app_users [--users 10] [--store PATH | --docs 5000]
+How: the server is started as `voc app` does (fact table prepared first). ONE headless Chromium process
+(Playwright, Debian's chromium) holds N pages, each in its own browser context, so each is its own Streamlit
+session and the load generator does not pay for N browsers. For every page of the app, in order, all N tabs
+open the page's URL at the same moment; a page's time is until its end-of-render marker (.voc-done) is
+attached. Each page is new to every session and to the server's query caches (the Overview also includes
+loading Streamlit's JavaScript). Errors = timeouts (120 s) plus Streamlit exceptions on the page. Server peak
+RSS = VmHWM of the server process. The 1-user figures come from a fresh server with one tab. Without --store, a
+synthetic store of --docs documents (voc.app.sample) is built in a temp folder; the label says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.app import PAGES, RESULTS
+
+TIMEOUT_MS = 120_000
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _open(page, url: str, slug: str) -> tuple[float, str | None]:
+    t0 = time.perf_counter()
+    try:
+        await page.goto(f"{url}/?page={slug}", timeout=TIMEOUT_MS)
+        await page.wait_for_selector(f'.voc-done[data-page="{slug}"]', state="attached", timeout=TIMEOUT_MS)
+        if await page.locator('[data-testid="stException"]').count():
+            return time.perf_counter() - t0, "exception on page"
+        return time.perf_counter() - t0, None
+    except Exception as exc:  # noqa: BLE001 (a timeout or a crash is an error to count, not to stop on)
+        return time.perf_counter() - t0, type(exc).__name__
+
+
+async def _session_run(url: str, users: int) -> dict[str, list]:
+    """All `users` tabs open every page together: {page: [(seconds, error), ...]}."""
+    from playwright.async_api import async_playwright
+
+    from voc.app.serve import CHROMIUM, CHROMIUM_ARGS
+
+    out: dict[str, list] = {}
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        pages = []
+        for _ in range(users):
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            pages.append(await context.new_page())
+        for slug in PAGES:
+            out[slug] = await asyncio.gather(*(_open(p, url, slug) for p in pages))
+        await browser.close()
+    return out
+
+
+def _measure(store: Path, users: int) -> tuple[dict[str, list], float]:
+    """One fresh server, `users` concurrent sessions: per-page results and the server's peak RSS (MB)."""
+    from voc.app.serve import start_server, stop_server
+
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = start_server(store, Path(tmp) / "streamlit.log", timeout=300)
+        try:
+            results = asyncio.run(_session_run(url, users))
+            rss = _peak_rss_mb(proc.pid)
+        finally:
+            stop_server(proc)
+    return results, rss
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _summary(results: dict[str, list]) -> dict[str, dict]:
+    rows = {}
+    for slug, items in results.items():
+        times = [t for t, err in items if err is None] or [float("nan")]
+        rows[slug] = {
+            "median_s": round(statistics.median(times), 2),
+            "p95_s": round(_p95(times), 2),
+            "errors": sum(err is not None for _, err in items),
+        }
+    return rows
+
+
+def main() -> None:
+    """Print the 1-user and N-user table and write bench/results/app_users.json."""
+    from voc.app.sample import build_sample_store
+    from voc.store import Store
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10)
+    parser.add_argument("--store", type=Path, default=None, help="store to serve (default: a synthetic one)")
+    parser.add_argument(
+        "--docs", type=int, default=5_000, help="documents of the synthetic store without --store"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store
+        label = f"store {store}"
+        if store is None:
+            store = build_sample_store(Path(tmp) / "users.duckdb", n=args.docs)
+            label = "synthetic store (voc.app.sample)"
+        n = Store(store, read_only=True).count("documents")
+        one, one_rss = _measure(store, 1)
+        many, many_rss = _measure(store, args.users)
+    single, multi = _summary(one), _summary(many)
+    print(__doc__)
+    print(f"{label}: {n:,} documents; 2 cores shared with other work, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'page':10} {'1 user s':>9} | {args.users} users: {'median s':>8} {'p95 s':>7} {'errors':>7}")
+    for slug in PAGES:
+        s, m = single[slug], multi[slug]
+        print(f"{slug:10} {s['median_s']:9} | {'':>9}{m['median_s']:>8} {m['p95_s']:>7} {m['errors']:>7}")
+    print(f"server peak RSS: {one_rss:,.0f} MB with 1 user, {many_rss:,.0f} MB with {args.users} users")
+    RESULTS.mkdir(exist_ok=True)
+    payload = {"store": label, "documents": n, "users": args.users, "load_average": os.getloadavg()[0],
+               "one_user": single, "many_users": multi, "rss_mb": {"1": one_rss, str(args.users): many_rss},
+               "raw": {"1": one, str(args.users): many}}  # fmt: skip
+    (RESULTS / "app_users.json").write_text(json.dumps(payload, indent=1))
+
+
+if __name__ == "__main__":
+    main()
