@@ -24,6 +24,7 @@ class Models:
     sentiment: Any = None
     rootcause: Any = None
     versions: dict[str, str] = field(default_factory=dict)
+    theme_view: bool = False  # also pool the themes lens's view spans in the shared pass
 
 
 def load_models(cfg: PipelineConfig) -> Models:
@@ -32,6 +33,7 @@ def load_models(cfg: PipelineConfig) -> Models:
 
     encoder = get_encoder(cfg.encoder)
     models = Models(encoder=encoder, versions={"encoder": encoder.version})
+    models.theme_view = "themes" in cfg.lenses
     if "sentiment" in cfg.lenses:
         from voc.lenses.sentiment import SentimentLens
 
@@ -58,11 +60,14 @@ class Analysed:
 def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     """Encode a cleaned batch once and run the per-document lenses over it (themes come later)."""
     from voc.clean.sentences import split_sentences
+    from voc.lenses.themes.view import theme_spans
 
     clock = _Clock()
     texts = docs["text"].tolist()
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
-    doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
+    view = [theme_spans(t) if models.theme_view else [] for t in texts]  # cached for the themes stage
+    doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)])
+    sent_vecs = [p[: len(s)] for p, s in zip(pooled, spans)]
     clock.lap("encode")
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
     sentence_rows = _sentence_frame(docs["doc_id"].tolist(), spans)
