@@ -59,7 +59,9 @@ def demo_frame(store_path: str | Path) -> pd.DataFrame:
     truth = pd.read_csv(PROJECT_ROOT / "data" / "demo" / "truth.csv", dtype=str)
     truth["primary"] = truth["themes"].fillna("").str.split(";").str[0].replace("", "none")
     docs["file"] = docs["source"].map(lambda s: Path(str(s)).name)
-    return docs.merge(truth[["file", "id", "primary"]], left_on=["file", "source_id"], right_on=["file", "id"])
+    return docs.merge(
+        truth[["file", "id", "primary"]], left_on=["file", "source_id"], right_on=["file", "id"]
+    )
 
 
 def fit(texts: list[str], emb: np.ndarray):
@@ -152,7 +154,7 @@ def _npmi(model, texts) -> float:
     return round(npmi_coherence([top_words(k) for k in kids["keywords"]], texts), 3)
 
 
-def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...]) -> dict:
+def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...], report=None) -> dict:
     """Figures and top-15 tables for the chosen corpora."""
     out: dict = {"view": view}
     for name in corpora:
@@ -162,7 +164,8 @@ def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...]) -> dict
             df = df[(df["sentiment"] == "negative") & (df["reason"] != "Can't Tell")]
             texts = df["text"].astype(str).tolist()
             model = fit(texts, vectors(texts, f"air{split}neg", view))
-            out[name] = {**_nmi(df["reason"].to_numpy(), model), "npmi": _npmi(model, texts)}
+            out[name] = {**_nmi(df["reason"].to_numpy(), model), "npmi": _npmi(model, texts),
+                         "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
         elif name == "banking-eval":
             df = datasets.banking77("eval")
             texts = df["text"].astype(str).tolist()
@@ -194,8 +197,17 @@ def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...]) -> dict
                          "nmi_themed_docs": round(float(normalized_mutual_info_score(primary[some], model.labels_[some])), 3),
                          "label_match": round(share, 3), "matches": matches,
                          "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
-        log.info("%s done", name)
+        if name in out and report is not None:
+            report(name, out[name])
     return out
+
+
+def _print(name: str, row: dict) -> None:
+    print(name, json.dumps({k: v for k, v in row.items() if k not in ("top", "matches")}), flush=True)
+    if "top" in row:
+        print(pd.DataFrame(row["top"]).to_string(index=False), flush=True)
+    if "matches" in row:
+        print("  true theme -> best-matching label:", json.dumps(row["matches"]), flush=True)
 
 
 def main() -> None:
@@ -207,16 +219,8 @@ def main() -> None:
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    res = evaluate_cx(not args.doc_vectors, args.store, tuple(args.corpora))
     pd.set_option("display.width", 200)
-    for name, row in res.items():
-        if not isinstance(row, dict):
-            continue
-        print(name, json.dumps({k: v for k, v in row.items() if k not in ("top", "matches")}))
-        if "top" in row:
-            print(pd.DataFrame(row["top"]).to_string(index=False))
-        if "matches" in row:
-            print("  true theme -> best-matching label:", json.dumps(row["matches"]))
+    res = evaluate_cx(not args.doc_vectors, args.store, tuple(args.corpora), _print)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
