@@ -16,6 +16,7 @@ def test_view_drops_handles_urls_greetings_and_signoffs():
     assert view_text(ticket) == "The app crashes on the billing page."
     agent = "Dear Chris,\n\nThe refund is on its way.\n\nThanks, Chloe - Nimbus Care"
     assert view_text(agent) == "The refund is on its way."
+    assert view_text("Heyyyy guys, my bag is gone") == "my bag is gone"
     text = "Account NM77126752 was charged twice, see [EMAIL]."
     assert "NM77126752" not in view_text(text) and "[EMAIL]" not in view_text(text)
 
@@ -65,6 +66,7 @@ def test_issue_phrases_put_the_aspect_before_the_problem():
     assert "luggage lost" in issue_phrases(nlp("They lost my luggage again."))
     assert "login not working" in issue_phrases(nlp("Login does not work since the update."))
     assert issue_phrases(nlp("I have been waiting.")) == []  # pronoun subjects give no aspect
+    assert issue_phrases(nlp("You just lost a customer.")) == []  # people are not the aspect
 
 
 def test_parent_floor_splits_off_an_unrelated_child_and_labels_are_never_empty():

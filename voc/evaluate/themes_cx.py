@@ -30,9 +30,9 @@ def view_vectors(texts: list[str], tag: str) -> np.ndarray:
 
     from voc.config import encoder_settings
     from voc.encode import get_encoder
-    from voc.lenses.themes.view import theme_vectors
+    from voc.lenses.themes.view import VIEW_VERSION, theme_vectors
 
-    payload = "\x1e".join([encoder_settings().model_dump_json(), "view-v1", "\x1f".join(texts)])
+    payload = "\x1e".join([encoder_settings().model_dump_json(), f"view-v{VIEW_VERSION}", "\x1f".join(texts)])
     path = cache_dir() / "themes_eval" / f"{tag}-view-{hashlib.sha256(payload.encode()).hexdigest()[:16]}.npy"
     if path.exists():
         return np.load(path)

@@ -28,6 +28,10 @@ _SKIP_VERBS = {"be", "have", "do", "get", "go", "make", "say", "think", "want", 
                "try", "come", "like", "love", "hope", "seem", "feel", "look", "thank", "please", "tell", "ask",
                "give", "take", "use", "call", "put", "keep", "find", "mean", "guess", "wish", "will",
                "can", "would", "could", "should"}  # fmt: skip
+# People are who an issue happens to, not the aspect ("lost a customer" is not "Customer lost").
+_PEOPLE = {"customer", "customers", "people", "person", "passenger", "passengers", "guy", "guys", "family",
+           "friend", "friends", "wife", "husband", "kid", "kids", "son", "daughter", "everyone", "anyone",
+           "someone", "somebody", "nobody", "folks", "mom", "dad", "child", "children", "baby", "business"}  # fmt: skip
 _KEEP_VERBS = {"keep", "continue", "start", "stop"}  # "app keeps crashing" -> the xcomp carries the issue
 
 
@@ -72,7 +76,12 @@ def _nlp():
 
 def _aspect(noun) -> str | None:
     """A noun with its compound modifiers ("tv guide", "customer service"), lower-cased; None for pronouns."""
-    if noun.pos_ not in ("NOUN", "PROPN") or not noun.text.isalpha() and "-" not in noun.text:
+    if (
+        noun.lower_ in _PEOPLE
+        or noun.pos_ not in ("NOUN", "PROPN")
+        or not noun.text.isalpha()
+        and "-" not in noun.text
+    ):
         return None
     mods = [c for c in noun.children if c.dep_ == "compound" and c.i < noun.i and c.text.isalpha()]
     words = [t.text.lower() for t in sorted([*mods, noun], key=lambda t: t.i)]

@@ -16,6 +16,8 @@ import numpy as np
 
 from voc.clean.sentences import split_sentences
 
+VIEW_VERSION = "2"  # bump when the spans change, so cached theme-view vectors are recomputed
+
 # Cut out of every sentence: handles, URLs, e-mail-like strings, PII placeholders, a hashtag's '#',
 # and reference numbers ("Account NM77126752", "ticket #123") that say nothing about the issue.
 _NOISE = re.compile(
@@ -27,17 +29,16 @@ _NOISE = re.compile(
     r"|\b[A-Z]{1,4}-?\d{4,}\b|\b\d{6,}\b",
 )
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|dear|good\s+(?:morning|afternoon|evening|day)|greetings|buenas\s+\w+|hola|"
-    r"bonjour|hallo|guten\s+tag|to whom it may concern)\b[^.!?\n]{0,30}?(?:[,!:.\n]|$)",
+    r"^\s*(?:hi+|hello+|he+y+|hiya|dear|good\s+(?:morning|afternoon|evening|day)|greetings|buenas\s+\w+|hola|"
+    r"bonjour|hallo|guten\s+tag|to whom it may concern)\b[^.!?,:\n]{0,24}?(?:[,!:.\n]|$)",
     re.IGNORECASE,
 )
 _SIGNOFF = re.compile(
-    r"^\s*(?:kind(?:est)?\s+regards|best\s+regards|warm\s+regards|regards|best(?:\s+wishes)?|cheers|"
+    r"^\s*(?i:kind(?:est)?\s+regards|best\s+regards|warm\s+regards|regards|best(?:\s+wishes)?|cheers|"
     r"thanks(?:\s+(?:again|in advance|so much))?|thank\s+you(?:\s+(?:again|in advance))?|many\s+thanks|"
     r"sincerely|yours\s+(?:sincerely|faithfully|truly)|sent\s+from\s+my\s+\w+|saludos|un\s+saludo|"
     r"cordialement|mit\s+freundlichen\s+gr\S+)\b[\s,.!\-–]*(?:[A-Z][\w.'-]*(?:\s+[-–]?\s*[A-Z][\w.'-]*){0,3})?"
     r"[\s,.!]*$",
-    re.IGNORECASE,
 )
 _NAME_LINE = re.compile(r"^\s*[-–]?\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s*[,.]?\s*$")  # "Maria", "- John Smith"
 _WORD = re.compile(r"[^\W\d_]{2,}")
