@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+PARENT_LINK = 0.5  # children join one parent while their average centroid cosine is >= this
+
 
 def auto_parent_count(n_children: int) -> int:
     """About sqrt(children), at least 2, at most 20."""
@@ -11,14 +13,24 @@ def auto_parent_count(n_children: int) -> int:
 
 
 def parent_groups(centroids: np.ndarray, sizes: np.ndarray, n_parents: int | None) -> np.ndarray:
-    """Parent index per child (0..P-1), ordered by parent size; all children in one group if < 4."""
+    """Parent index per child (0..P-1), ordered by parent size; all children in one group if < 4.
+
+    n_parents None: average linkage cut at centroid cosine PARENT_LINK; else exactly n_parents groups.
+    """
     k = len(centroids)
     if k < 4:
         return np.zeros(k, dtype=np.int64)
     from sklearn.cluster import AgglomerativeClustering
 
-    p = min(k - 1, n_parents or auto_parent_count(k))
-    groups = AgglomerativeClustering(n_clusters=p, metric="cosine", linkage="average").fit_predict(centroids)
+    if n_parents:
+        model = AgglomerativeClustering(n_clusters=min(k - 1, n_parents), metric="cosine", linkage="average")
+    else:
+        # A cut by similarity, not by count: a fixed count (about sqrt(children)) made one catch-all parent
+        # holding most children next to singletons (demo: 78% of documents under one parent).
+        model = AgglomerativeClustering(
+            n_clusters=None, distance_threshold=1.0 - PARENT_LINK, metric="cosine", linkage="average"
+        )
+    groups = model.fit_predict(centroids)
     # Average linkage can leave singletons; that is fine (a parent with one child), but order by size.
     totals = {g: sizes[groups == g].sum() for g in np.unique(groups)}
     order = sorted(totals, key=lambda g: (-totals[g], g))

@@ -59,20 +59,21 @@ FREQUENT_SHARE = 0.05  # a word in >= 5% of the corpus's documents never stands 
 
 @dataclass
 class LabelRules:
-    """Words a label may not use (banned) and words that may not stand alone (frequent)."""
+    """Words a label may not use (banned), name-like words and words that may not stand alone (frequent)."""
 
     banned: frozenset[str] = field(default_factory=frozenset)
     frequent: frozenset[str] = field(default_factory=frozenset)
+    names: frozenset[str] = field(default_factory=frozenset)
 
     def word_ok(self, word: str) -> bool:
-        """False for platform words, handle or hashtag words and name-like words."""
+        """False for platform words, handle or hashtag words and numbers."""
         w = word.lower()
         return w not in self.banned and w not in PLATFORM_WORDS and not w.isdigit()
 
     def phrase_ok(self, phrase: str) -> bool:
-        """A label candidate passes when every word is allowed and it is not one corpus-frequent word."""
+        """Every word allowed, not only name-like words, and not one corpus-frequent word alone."""
         words = phrase.lower().split()
-        if not words or not all(self.word_ok(w) for w in words):
+        if not words or not all(self.word_ok(w) for w in words) or all(w in self.names for w in words):
             return False
         return len(set(words)) > 1 or words[0] not in self.frequent
 
@@ -85,8 +86,9 @@ def strip_hashtags(text: str) -> str:
 def corpus_rules(texts: Sequence[str], frequent_share: float = FREQUENT_SHARE) -> LabelRules:
     """Learn the banned and frequent words of a corpus (a sample is enough).
 
-    Banned: words used more often as a @handle or #hashtag than as a plain word, and name-like words (written
-    capitalised away from a sentence start in >= 70% of >= 3 uses, e.g. first names and brands).
+    Banned: words used more often as a @handle or #hashtag than as a plain word. Names: words written
+    capitalised away from a sentence start in >= 70% of >= 3 uses (first names, brands; a label made only of
+    them is rejected, but "Cancelled flight" survives a corpus that title-cases "Cancelled Flight").
     Frequent: words found in >= frequent_share of the documents.
     """
     tagged: Counter[str] = Counter()
@@ -110,10 +112,10 @@ def corpus_rules(texts: Sequence[str], frequent_share: float = FREQUENT_SHARE) -
                     capital[lw] += 1
         df.update(seen)
     banned = {w for w, k in tagged.items() if k >= plain.get(w, 0)}
-    banned |= {w for w, k in capital.items() if mid[w] >= 3 and k >= 0.7 * mid[w]}
+    names = {w for w, k in capital.items() if mid[w] >= 3 and k >= 0.7 * mid[w]}
     n = max(1, len(texts))
     frequent = {w for w, k in df.items() if k >= frequent_share * n}
-    return LabelRules(frozenset(banned), frozenset(frequent))
+    return LabelRules(frozenset(banned), frozenset(frequent), frozenset(names))
 
 
 def bad_label(label: str, rules: LabelRules) -> bool:
