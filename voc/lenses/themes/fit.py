@@ -111,6 +111,7 @@ def merge_similar(emb: np.ndarray, labels: np.ndarray, threshold: float, first: 
 
 
 CATCH_ALL_SHARE = 0.08  # a cluster holding more than this share of the sample may be a catch-all
+MAJOR_SHARE = 0.25
 SPLIT_DEPTH = 2
 
 
@@ -122,7 +123,7 @@ def split_catch_alls(
     first: int = 0,
     depth: int = SPLIT_DEPTH,
 ) -> np.ndarray:
-    """Re-cluster large, loose clusters (share > CATCH_ALL_SHARE, coherence below the median) recursively.
+    """Re-cluster catch-alls recursively: share > CATCH_ALL_SHARE and coherence below the median, or > MAJOR_SHARE.
 
     Coherence is the mean cosine of a cluster's documents to its centroid. A split is kept only when the
     clustering block finds two or more parts in the cluster's own documents.
@@ -135,7 +136,9 @@ def split_catch_alls(
     out, nxt, split = labels.copy(), max(ids) + 1, False
     for c in ids:
         members = np.flatnonzero(labels == c)
-        if len(members) <= CATCH_ALL_SHARE * len(labels) or coh[c] >= median or len(members) < 60:
+        share = len(members) / len(labels)
+        loose = coh[c] < median or share > MAJOR_SHARE  # a quarter of everything is a catch-all by itself
+        if share <= CATCH_ALL_SHARE or not loose or len(members) < 60:
             continue
         size = max(10, len(members) // 12)
         sub = cluster_sample(emb[members], reduction, {"min_cluster_size": size}, seed)
