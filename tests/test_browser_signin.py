@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_group, stop_server
 from voc.store import Store
 
