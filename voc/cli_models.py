@@ -9,10 +9,9 @@ import typer
 
 from voc.cli import StoreOpt, eval_app, themes_app, train_app
 from voc.console import console, frame_table
-from voc.paths import MODELS_DIR, PROJECT_ROOT
+from voc.paths import results_dir, trained_model_dir
 
-RESULTS = PROJECT_ROOT / "bench" / "results"
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/ in a checkout, else ./voc-results/).")]
 
 
 def _print_eval(table, out: Path) -> None:
@@ -24,7 +23,7 @@ def eval_sentiment(out: OutOpt = None) -> None:
     """Sentiment on SST-2, airline, TweetEval, UCI, Alexa and clothing eval splits, VADER side by side."""
     from voc.evaluate.sentiment import evaluate_sentiment
 
-    out = out or RESULTS / "sentiment_eval.json"
+    out = out or results_dir() / "sentiment_eval.json"
     _print_eval(evaluate_sentiment(out), out)
 
 
@@ -33,7 +32,7 @@ def eval_rootcause(out: OutOpt = None) -> None:
     """Root cause on the project's dev set, airline mapped reasons and MAMS staff, with two baselines."""
     from voc.evaluate.rootcause import evaluate_rootcause
 
-    out = out or RESULTS / "rootcause_eval.json"
+    out = out or results_dir() / "rootcause_eval.json"
     _print_eval(evaluate_rootcause(out), out)
 
 
@@ -42,19 +41,19 @@ def eval_themes(out: OutOpt = None) -> None:
     """Themes on BANKING77, airline and clothing (NMI, ARI, coverage, NPMI), BERTopic defaults side by side."""
     from voc.evaluate.themes import evaluate_themes
 
-    out = out or RESULTS / "themes_eval.json"
+    out = out or results_dir() / "themes_eval.json"
     _print_eval(evaluate_themes(out), out)
 
 
 @train_app.command("sentiment")
 def train_sentiment_cmd(
-    out: Annotated[Path, typer.Option(help="Folder for the trained model.")] = MODELS_DIR / "sentiment",
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the trained model (default models/sentiment).")] = None,
     reuse: Annotated[bool, typer.Option(help="Reuse a finished fit in the work folder (re-export only).")] = False,
 ) -> None:
     """Fine-tune the sentiment model on the shared train splits (about 30 min on 2 cores) and export int8 ONNX."""
     from voc.train.sentiment import train_sentiment
 
-    console.print(train_sentiment(out, reuse=reuse))
+    console.print(train_sentiment(out or trained_model_dir("sentiment"), reuse=reuse))
 
 
 @train_app.command("rootcause")

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from voc.errors import VocError
-from voc.paths import PROJECT_ROOT
+from voc.paths import APP_ENTRY
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
 def streamlit_command(store: str | Path, port: int) -> list[str]:
     """The command line that serves the app for `store` on 127.0.0.1:port, headless, without usage stats."""
     return [
-        sys.executable, "-m", "voc.app.launch", str(PROJECT_ROOT / "app.py"),
+        sys.executable, "-m", "voc.app.launch", str(APP_ENTRY),
         "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
         "--", "--store", str(store),
