@@ -181,3 +181,34 @@ def test_a_crashed_pipeline_leaves_committed_chunks_readable(tmp_path):
     assert proc.returncode == 3, proc.stderr.decode()
     assert Store(path, read_only=True).existing_doc_ids(["a", "b", "c"]) == {"a", "b"}
     assert Store(path).write_documents(pd.DataFrame({"doc_id": ["b", "c"], "text": ["y", "z"]})) == 1
+
+
+def test_the_engine_waits_store_lock_timeout_then_names_the_file(tmp_path):
+    """`store.lock_timeout` from the pipeline config reaches the engine's store (not the 30 s default)."""
+    from voc.config import InputConfig, PipelineConfig
+    from voc.engine.local import run_pipeline
+
+    path = tmp_path / "voc.duckdb"
+    Store(path).ensure()
+    feedback = tmp_path / "feedback.csv"
+    pd.DataFrame({"text": ["The app crashes on login.", "Great service, thanks!"]}).to_csv(
+        feedback, index=False
+    )
+    cfg = PipelineConfig(inputs=[InputConfig(path=feedback)], store={"path": str(path), "lock_timeout": 1.0})
+    ctx = mp.get_context("spawn")
+    held, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
+    holder.start()
+    try:
+        assert held.wait(60)
+        t0 = time.monotonic()
+        with pytest.raises(StoreError, match="another voc process") as info:
+            run_pipeline(cfg)
+        waited = time.monotonic() - t0
+        assert 0.9 <= waited < 5, waited  # about lock_timeout, far below the 30 s default
+        assert str(path) in str(info.value) and "waited 1 s" in str(info.value)
+    finally:
+        release.set()
+        holder.join(30)
+    assert holder.exitcode == 0
+    assert Store(path, read_only=True).runs().empty  # the failed open began no run
