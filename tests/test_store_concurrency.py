@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
@@ -80,6 +81,22 @@ def _hold_writer(path: str, held, release) -> None:
         release.wait(60)
 
 
+@contextmanager
+def _writer_held(path):
+    """Another process holds a writer on the store until the block ends (or its `release` event is set)."""
+    ctx = mp.get_context("spawn")
+    held, release = ctx.Event(), ctx.Event()
+    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
+    holder.start()
+    try:
+        assert held.wait(60)
+        yield release
+    finally:
+        release.set()
+        holder.join(30)
+    assert holder.exitcode == 0
+
+
 def _hold_reader(path: str, held, release) -> None:
     store = Store(path, read_only=True, lock_timeout=30)
     with store.reader() as r:
@@ -138,12 +155,7 @@ def test_pipeline_and_app_share_the_store(tmp_path):
 def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).ensure()
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
+    with _writer_held(path) as release:
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             Store(path, read_only=True, lock_timeout=0.5).count("documents")
@@ -154,10 +166,6 @@ def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
         # With a longer timeout the open waits for the holder to commit and then sees its row.
         threading.Timer(0.5, release.set).start()
         assert Store(path, read_only=True, lock_timeout=30).count("documents") == 1
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
 
 
 CRASHING_PIPELINE = """
@@ -195,20 +203,11 @@ def test_the_engine_waits_store_lock_timeout_then_names_the_file(tmp_path):
         feedback, index=False
     )
     cfg = PipelineConfig(inputs=[InputConfig(path=feedback)], store={"path": str(path), "lock_timeout": 1.0})
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
+    with _writer_held(path):
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             run_pipeline(cfg)
         waited = time.monotonic() - t0
         assert 0.9 <= waited < 5, waited  # about lock_timeout, far below the 30 s default
         assert str(path) in str(info.value) and "waited 1 s" in str(info.value)
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
     assert Store(path, read_only=True).runs().empty  # the failed open began no run
