@@ -81,12 +81,20 @@ def _hold_writer(path: str, held, release) -> None:
         release.wait(60)
 
 
+def _hold_reader(path: str, held, release) -> None:
+    store = Store(path, read_only=True, lock_timeout=30)
+    with store.reader() as r:
+        r.count("documents")
+        held.set()
+        release.wait(60)
+
+
 @contextmanager
-def _writer_held(path):
-    """Another process holds a writer on the store until the block ends (or its `release` event is set)."""
+def _held(path, hold=_hold_writer):
+    """Another process holds the store (a writer, or `_hold_reader`) until the block ends or `release` is set."""
     ctx = mp.get_context("spawn")
     held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
+    holder = ctx.Process(target=hold, args=(str(path), held, release))
     holder.start()
     try:
         assert held.wait(60)
@@ -97,23 +105,10 @@ def _writer_held(path):
     assert holder.exitcode == 0
 
 
-def _hold_reader(path: str, held, release) -> None:
-    store = Store(path, read_only=True, lock_timeout=30)
-    with store.reader() as r:
-        r.count("documents")
-        held.set()
-        release.wait(60)
-
-
 def test_readers_share_and_writer_waits_for_them(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).write_documents(pd.DataFrame({"doc_id": ["a"], "text": ["x"]}))
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_reader, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
+    with _held(path, _hold_reader) as release:
         assert Store(path, read_only=True, lock_timeout=0.2).count("documents") == 1  # readers coexist
         with pytest.raises(StoreError, match="another voc process"):
             Store(path, lock_timeout=0.2).write_documents(pd.DataFrame({"doc_id": ["b"], "text": ["y"]}))
@@ -122,10 +117,6 @@ def test_readers_share_and_writer_waits_for_them(tmp_path):
         assert (
             Store(path, lock_timeout=30).write_documents(pd.DataFrame({"doc_id": ["b"], "text": ["y"]})) == 1
         )
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
 
 
 def test_pipeline_and_app_share_the_store(tmp_path):
@@ -155,7 +146,7 @@ def test_pipeline_and_app_share_the_store(tmp_path):
 def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).ensure()
-    with _writer_held(path) as release:
+    with _held(path) as release:
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             Store(path, read_only=True, lock_timeout=0.5).count("documents")
@@ -203,7 +194,7 @@ def test_the_engine_waits_store_lock_timeout_then_names_the_file(tmp_path):
         feedback, index=False
     )
     cfg = PipelineConfig(inputs=[InputConfig(path=feedback)], store={"path": str(path), "lock_timeout": 1.0})
-    with _writer_held(path):
+    with _held(path):
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             run_pipeline(cfg)
