@@ -7,10 +7,10 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 
 import pandas as pd
 import pytest
+from store_holder import held_store, hold_reader
 
 from voc.errors import StoreError
 from voc.store import Store
@@ -73,42 +73,10 @@ def _app(path: str, started, done, out, seen_mid) -> None:
         out.put(("error", f"{exc!r} after counts {counts}"))
 
 
-def _hold_writer(path: str, held, release) -> None:
-    store = Store(path, lock_timeout=30)
-    with store.writer() as w:
-        w.write_documents(pd.DataFrame({"doc_id": ["held"], "text": ["x"]}))
-        held.set()
-        release.wait(60)
-
-
-def _hold_reader(path: str, held, release) -> None:
-    store = Store(path, read_only=True, lock_timeout=30)
-    with store.reader() as r:
-        r.count("documents")
-        held.set()
-        release.wait(60)
-
-
-@contextmanager
-def _held(path, hold=_hold_writer):
-    """Another process holds the store (a writer, or `_hold_reader`) until the block ends or `release` is set."""
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=hold, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
-        yield release
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
-
-
 def test_readers_share_and_writer_waits_for_them(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).write_documents(pd.DataFrame({"doc_id": ["a"], "text": ["x"]}))
-    with _held(path, _hold_reader) as release:
+    with held_store(path, hold_reader) as release:
         assert Store(path, read_only=True, lock_timeout=0.2).count("documents") == 1  # readers coexist
         with pytest.raises(StoreError, match="another voc process"):
             Store(path, lock_timeout=0.2).write_documents(pd.DataFrame({"doc_id": ["b"], "text": ["y"]}))
@@ -146,7 +114,7 @@ def test_pipeline_and_app_share_the_store(tmp_path):
 def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).ensure()
-    with _held(path) as release:
+    with held_store(path) as release:
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             Store(path, read_only=True, lock_timeout=0.5).count("documents")
@@ -194,7 +162,7 @@ def test_the_engine_waits_store_lock_timeout_then_names_the_file(tmp_path):
         feedback, index=False
     )
     cfg = PipelineConfig(inputs=[InputConfig(path=feedback)], store={"path": str(path), "lock_timeout": 1.0})
-    with _held(path):
+    with held_store(path):
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             run_pipeline(cfg)
