@@ -58,9 +58,9 @@ def test_verb_forms():
 
 
 def test_issue_phrases_put_the_aspect_before_the_problem():
-    from voc.lenses.themes.phrases import _nlp
+    from voc.lenses.themes.phrases import phrase_parser
 
-    nlp = _nlp()
+    nlp = phrase_parser()
     assert "app crashes" in issue_phrases(nlp("The app keeps crashing when I pay."))
     assert "bag lost" in issue_phrases(nlp("My bag was lost in Denver."))
     assert "luggage lost" in issue_phrases(nlp("They lost my luggage again."))

