@@ -23,12 +23,10 @@ ASSIGN_BATCH = 5_000
 def themes_in_memory(texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder) -> tuple[list, list]:
     """Fit themes on in-memory documents (voc.analyze); (theme_id, theme_label) per document."""
     from voc.lenses.themes import run_themes
-    from voc.lenses.themes.view import theme_vectors
 
     if len(texts) < MIN_DOCS:
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(texts))
         return [None] * len(texts), [None] * len(texts)
-    vectors = theme_vectors(encoder, texts)[0]  # the theme view, pooled in the shared pass
     result = run_themes(list(range(len(texts))), texts, vectors, cfg.themes, encoder.encode)
     return result.assignments["theme_id"].tolist(), result.assignments["theme_label"].tolist()
 
@@ -52,7 +50,6 @@ class FittedThemes:
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
-    from voc.lenses.themes.view import theme_vectors
 
     sample = _sample(store, cfg.themes.sample_size)
     if len(sample) < MIN_DOCS:
@@ -60,7 +57,7 @@ def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes
         return None
     texts = sample["text"].tolist()
     result = run_themes(
-        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts)[0], cfg.themes, encoder.encode,
+        sample["doc_id"].tolist(), texts, encoder.encode(texts), cfg.themes, encoder.encode,
         stored=store.themes(include_retired=True), edits=store.edits(), run_id=run_id,
     )  # fmt: skip
     return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])))
@@ -70,9 +67,8 @@ def assign_batch(fitted: FittedThemes, ids: list, texts: list[str], encoder, cfg
     """Theme per document (sample documents keep their fitted theme) and per sentence, for one batch."""
     from voc.clean.sentences import split_sentences
     from voc.lenses.themes import assign_sentences
-    from voc.lenses.themes.view import theme_vectors
 
-    theme = fitted.result.model.assign(theme_vectors(encoder, texts)[0])
+    theme = fitted.result.model.assign(encoder.encode(texts))
     theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids, theme)], dtype=np.int64)
     sentences = _sentence_themes(ids, texts, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences)
     return pd.DataFrame({"doc_id": ids, "theme_id": theme}), sentences
