@@ -223,3 +223,17 @@ def test_run_summary_prints_the_not_analysed_line(tmp_path):
     assert "2 documents in Spanish (es) are not analysed by the English models" in " ".join(
         result.output.split()
     )
+
+
+def test_app_overview_names_the_spanish_documents_and_their_group(demo_store, monkeypatch):
+    """The Overview says how many documents are not analysed; the Themes page lists the Spanish group."""
+    from streamlit.testing.v1 import AppTest
+
+    from voc.paths import PROJECT_ROOT
+
+    monkeypatch.setenv("VOC_STORE", str(demo_store))
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["page"] = "overview"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("58 documents in Spanish (es) are not analysed by the English models" in i.value for i in at.info)
