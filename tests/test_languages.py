@@ -236,4 +236,28 @@ def test_app_overview_names_the_spanish_documents_and_their_group(demo_store, mo
     at.query_params["page"] = "overview"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("58 documents in Spanish (es) are not analysed by the English models" in i.value for i in at.info)
+    assert any(
+        "58 documents in Spanish (es) are not analysed by the English models" in i.value for i in at.info
+    )
+
+
+def test_encoder_and_sentiment_languages_apply_to_their_own_lenses(tmp_path):
+    """sentiment.languages covers the sentiment lens only; encoder.languages the lenses over the shared pass."""
+    folder = save_tiny_classifier(tmp_path / "multi", {0: "negative", 1: "neutral", 2: "positive"})
+    texts = ["My refund has still not arrived.", "Todavía no me han devuelto el dinero del pedido."]
+    lenses = ["sentiment", "rootcause"]
+    partial = voc.analyze(
+        texts, config={"lenses": lenses, "sentiment": {"model": str(folder), "languages": ["en", "es"]}}
+    )
+    assert partial["sentiment"].notna().all()
+    assert partial["cause_scores"].iloc[0] is not None and partial["cause_scores"].iloc[1] is None
+    assert partial[REASON_COLUMN].iloc[1] == SPANISH_REASON + " (for rootcause)"
+    both = voc.analyze(
+        texts,
+        config={
+            "lenses": lenses,
+            "sentiment": {"model": str(folder), "languages": ["en", "es"]},
+            "encoder": {"languages": ["en", "es"]},
+        },
+    )
+    assert both["cause_scores"].notna().all() and both[REASON_COLUMN].isna().all()
