@@ -8,7 +8,7 @@ open the page's URL at the same moment; a page's time is until its end-of-render
 attached. Each page is new to every session and to the server's query caches (the Overview also includes
 loading Streamlit's JavaScript). Errors = timeouts (120 s) plus Streamlit exceptions on the page. Server peak
 RSS = VmHWM of the server process. The 1-user figures come from a fresh server with one tab. Without --store, a
-synthetic store of --docs documents (voc.app.sample) is built in a temp folder; the label says which.
+synthetic store of --docs documents (bench.sample_store) is built in a temp folder; the label says which.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _summary(results: dict[str, list]) -> dict[str, dict]:
 
 def main() -> None:
     """Print the 1-user and N-user table and write bench/results/app_users.json."""
-    from voc.app.sample import build_sample_store
+    from bench.sample_store import build_sample_store
     from voc.store import Store
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -114,7 +114,7 @@ def main() -> None:
         label = f"store {store}"
         if store is None:
             store = build_sample_store(Path(tmp) / "users.duckdb", n=args.docs)
-            label = "synthetic store (voc.app.sample)"
+            label = "synthetic store (bench.sample_store)"
         n = Store(store, read_only=True).count("documents")
         one, one_rss = _measure(store, 1)
         many, many_rss = _measure(store, args.users)

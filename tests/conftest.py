@@ -34,3 +34,11 @@ def demo_run(tmp_path_factory):
 def demo_store(demo_run) -> Path:
     """Path of the analysed demo store."""
     return demo_run[1].store_path
+
+
+@pytest.fixture(scope="session")
+def custom_cause(tmp_path_factory):
+    """(store, model folder) holding the custom root-cause label `policy: pricing` (tests/custom_cause.py)."""
+    from custom_cause import build_custom_store
+
+    return build_custom_store(tmp_path_factory.mktemp("custom"))

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from voc.app.identity import is_editor
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.paths import PROJECT_ROOT
 from voc.store import Store
 

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.app.serve import free_port
 from voc.app.settings import app_settings, auth_secrets_toml, write_auth_secrets
 

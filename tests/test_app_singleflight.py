@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from voc.app import sql
 from voc.app.fact import prepare
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.paths import PROJECT_ROOT
 
 SESSIONS = 4

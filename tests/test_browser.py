@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import pytest
+from browser_support import chromium, need_chromium, open_page
 
 from bench.sample_store import build_sample_store
-from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, start_server, stop_server
+from voc.app.serve import start_server, stop_server
 from voc.store import Store
 
 PAGES = {
@@ -24,19 +24,10 @@ PAGES = {
 pytestmark = pytest.mark.browser
 
 
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + "; the browser test must run in CI")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run app.py` on a free port over a fresh sample store; yields (base url, store path)."""
-    _need_chromium()
+    need_chromium()
     folder = tmp_path_factory.mktemp("browser")
     store = build_sample_store(folder / "sample.duckdb", n=200)
     proc, url = start_server(store, folder / "streamlit.log")
@@ -48,10 +39,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser_page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    with chromium() as browser:
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(30_000)
@@ -59,15 +47,6 @@ def browser_page(server):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.dialogs = dialogs
         yield page
-        browser.close()
-
-
-def _open(page, url: str, title: str) -> None:
-    """Load a page and wait until the script has rendered it completely (the app's end-of-page marker)."""
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.get_by_role("heading", name=title, exact=True).first.wait_for()
-    page.wait_for_selector(".voc-done", state="attached")
 
 
 def _volume(page) -> str:
@@ -84,7 +63,7 @@ def test_browser_end_to_end(server, browser_page, tmp_path):
     def visit(slug: str, query: str = "") -> None:
         """Open a page, wait for its own content, screenshot it."""
         t0 = time.perf_counter()
-        _open(page, f"{url}/?page={slug}{query}", PAGES[slug])
+        open_page(page, f"{url}/?page={slug}{query}", PAGES[slug])
         page.wait_for_timeout(300)  # let charts paint
         page.screenshot(path=str(shots / f"{slug}.png"))
         timings[slug] = round(time.perf_counter() - t0, 2)
@@ -92,7 +71,9 @@ def test_browser_end_to_end(server, browser_page, tmp_path):
     # Overview; a sidebar filter changes the numbers and lands in the URL
     visit("overview")
     page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg').first.wait_for()
+    page.locator(
+        '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+    ).first.wait_for()
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the theme map
     before = _volume(page)
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
@@ -140,7 +121,7 @@ def test_browser_end_to_end(server, browser_page, tmp_path):
     assert lines[0].startswith("doc_id,") and len(lines) > 200  # header + 200 rows
 
     # the new name shows on the Overview
-    _open(page, url, "Overview")
+    open_page(page, url, "Overview")
     page.locator(".voc-headline").get_by_text("Double charges").wait_for()
     assert "Billing errors" not in page.locator(".voc-headline").inner_text()
     assert sorted(p.name for p in shots.iterdir()) == sorted(f"{s}.png" for s in PAGES)

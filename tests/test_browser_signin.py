@@ -16,8 +16,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import need_chromium, open_page
 
-from voc.app.sample import build_sample_store
+from bench.sample_store import build_sample_store
 from voc.app.serve import CHROMIUM, CHROMIUM_ARGS, free_port, start_server, stop_group, stop_server
 from voc.store import Store
 
@@ -27,15 +28,6 @@ EDITOR, VIEWER = "ana@example.com", "vic@example.com"
 CAPTURE_SOCKETS = "window.__vocSockets = []; const WS = window.WebSocket; window.WebSocket = function (...a) {" \
     " const s = new WS(...a); window.__vocSockets.push(s); return s; }; window.WebSocket.prototype = WS.prototype;" \
     " Object.assign(window.WebSocket, {OPEN: 1, CLOSED: 3, CONNECTING: 0, CLOSING: 2});"  # fmt: skip
-
-
-def _need_chromium() -> None:
-    if CHROMIUM.exists():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install -y chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(reason + "; the browser test must run in CI")
-    pytest.skip(reason)
 
 
 def _wait_ok(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
@@ -54,7 +46,7 @@ def _wait_ok(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -
 @pytest.fixture(scope="module")
 def provider(tmp_path_factory):
     """oidc-provider-mock on a loopback port with an editor and a viewer; yields its metadata URL."""
-    _need_chromium()
+    need_chromium()
     folder = tmp_path_factory.mktemp("oidc")
     port = free_port()
     users = [
@@ -125,13 +117,6 @@ def _page(browser):
     return page
 
 
-def _open(page, url: str, title: str) -> None:
-    page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"]')
-    page.get_by_role("heading", name=title, exact=True).first.wait_for()
-    page.wait_for_selector(".voc-done", state="attached")
-
-
 def _sign_in(page, url: str, who: str, shots: Path | None = None) -> None:
     """Open the app signed out, follow Sign in to the provider, pick `who`, land back on the app."""
     page.goto(url)
@@ -171,7 +156,7 @@ def test_editor_and_viewer_sign_in(app_server, browser, shots):
     _sign_in(editor, url, EDITOR, shots)
     editor.wait_for_selector(".voc-done", state="attached")
     editor.locator(".voc-headline").first.wait_for()  # the Overview rendered for the editor
-    _open(editor, f"{url}/?page=manage", "Manage themes")
+    open_page(editor, f"{url}/?page=manage", "Manage themes")
     editor.get_by_text(f"Signed in as {EDITOR} (editor)").wait_for()
     form = editor.locator('[data-testid="stForm"]').first
     form.get_by_label("New name").fill("Double charges")
@@ -189,7 +174,7 @@ def test_editor_and_viewer_sign_in(app_server, browser, shots):
 
     viewer = _page(browser)
     _sign_in(viewer, url, VIEWER)
-    _open(viewer, f"{url}/?page=manage", "Manage themes")
+    open_page(viewer, f"{url}/?page=manage", "Manage themes")
     viewer.get_by_text(f"Signed in as {VIEWER} (viewer)").wait_for()
     viewer.get_by_text("Only editors can rename").wait_for()
     assert viewer.locator('[data-testid="stForm"]').count() == 0

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from voc.clean import clean_batch
-from voc.clean.langbatch import _PY_TAIL, BatchIdentifier
-from voc.clean.language import _NOISE, _get_identifier, detect_language, detect_languages
-from voc.clean.names import _entity_spans, _token_bounds, find_names_batch, load_ner, may_hold_person
+from voc.clean.langbatch import PY_TAIL, BatchIdentifier
+from voc.clean.language import NOISE, detect_language, detect_languages, get_identifier
+from voc.clean.names import entity_spans, find_names_batch, load_ner, may_hold_person, token_bounds
 from voc.clean.redact import find_regex_pii
 from voc.config import CleanConfig
 
@@ -33,14 +33,14 @@ TEXTS = [
 
 
 def test_batch_language_scores_are_identical_to_py3langid():
-    ident = _get_identifier()
-    contents = [_NOISE.sub(" ", t) for t in TEXTS] + ["x" * 50_000, "\ud800 lone surrogate"]
+    ident = get_identifier()
+    contents = [NOISE.sub(" ", t) for t in TEXTS] + ["x" * 50_000, "\ud800 lone surrogate"]
     expected = [ident.classify(c) for c in contents]
     # the same (label, confidence) floats, bit for bit, whatever the batch composition
     assert BatchIdentifier(ident).classify_many(contents) == expected
     assert BatchIdentifier(ident).classify_many(contents[::-1]) == expected[::-1]
-    # the two long texts are fewer than _PY_TAIL, so their tails took the Python walk
-    assert sum(len(c) > 10_000 for c in contents) < _PY_TAIL
+    # the two long texts are fewer than PY_TAIL, so their tails took the Python walk
+    assert sum(len(c) > 10_000 for c in contents) < PY_TAIL
 
 
 def test_detect_languages_matches_detect_language():
@@ -52,7 +52,7 @@ def test_detect_languages_matches_detect_language():
 def _names_without_shortcuts(texts: list[str]) -> list[list[tuple[int, int, str]]]:
     """NER on every text, no dedupe and no skipping: the reference for find_names_batch."""
     nlp = load_ner()
-    return [sorted(_entity_spans(doc)) for doc in nlp.pipe(texts)]
+    return [sorted(entity_spans(doc)) for doc in nlp.pipe(texts)]
 
 
 def test_name_skipping_and_dedupe_do_not_change_results():
@@ -76,7 +76,7 @@ def test_may_hold_person_only_rules_out_texts_without_a_possible_name():
     nlp = load_ner()
 
     def check(text: str) -> bool:
-        return may_hold_person(text, *_token_bounds(nlp.make_doc(text)))
+        return may_hold_person(text, *token_bounds(nlp.make_doc(text)))
 
     assert not check("the agent was rude and the rep hung up")
     assert not check("THE AGENT WAS RUDE")

@@ -46,7 +46,7 @@ def test_edits_replay_and_taxonomy_round_trip(demo_store, tmp_path):
 def test_themes_log_prints_who_and_when(tmp_path):
     import json
 
-    from voc.app.sample import build_sample_store
+    from bench.sample_store import build_sample_store
 
     store_path = build_sample_store(tmp_path / "log.duckdb", n=40)
     Store(store_path).append_edit("rename", {"theme_id": 1, "label": "Double charges"}, actor="ana@example.com")

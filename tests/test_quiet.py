@@ -47,16 +47,16 @@ def test_transformers_loading_bar_only_when_verbose(tmp_path, monkeypatch, capfd
     from transformers import BertModel
 
     from tests.tiny_bert import tiny_config
-    from voc.encode.onnx_export import _load_module
+    from voc.encode.onnx_export import load_module
 
     torch.manual_seed(0)
     BertModel(tiny_config(vocab_size=50)).save_pretrained(str(tmp_path))
     monkeypatch.delenv("VOC_VERBOSE", raising=False)
     capfd.readouterr()
-    _load_module(tmp_path)
+    load_module(tmp_path)
     assert "Loading weights" not in "".join(capfd.readouterr())
     monkeypatch.setenv("VOC_VERBOSE", "1")
-    _load_module(tmp_path)
+    load_module(tmp_path)
     assert "Loading weights" in "".join(capfd.readouterr())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 
 import numpy as np
 import pandas as pd
@@ -141,3 +142,23 @@ def test_cli_engine_ray_dispatches_to_ray(ray_cluster, subset, tmp_path):
     assert "(workers)" in str(runs["timings"].iloc[0]), "the per-chunk stages must have run on Ray workers"
     bad = CliRunner().invoke(app, [*args, "--engine", "spark"])
     assert bad.exit_code != 0 and "local or ray" in bad.output
+
+
+def test_ray_engine_waits_store_lock_timeout(ray_cluster, tmp_path):
+    """The Ray engine opens the store with the config's `store.lock_timeout`, not the 30 s default."""
+    from store_holder import held_store
+
+    from voc.engine.ray import run_pipeline_ray
+    from voc.errors import StoreError
+
+    path = tmp_path / "voc.duckdb"
+    Store(path).ensure()
+    feedback = tmp_path / "feedback.csv"
+    pd.DataFrame({"text": ["The app crashes on login.", "Great service!"]}).to_csv(feedback, index=False)
+    cfg = PipelineConfig(inputs=[{"path": str(feedback)}], store={"path": str(path), "lock_timeout": 1.0})
+    with held_store(path):
+        t0 = time.monotonic()
+        with pytest.raises(StoreError, match="another voc process") as info:
+            run_pipeline_ray(cfg, workers=1)
+        assert 0.9 <= time.monotonic() - t0 < 5
+        assert str(path) in str(info.value)

@@ -6,13 +6,12 @@ import json
 
 import numpy as np
 import pytest
+from tiny_bert import save_tokenizer, tiny_config
 
 from voc import datasets
 from voc.config import EncoderConfig, SentimentConfig
 from voc.lenses.sentiment import SentimentLens
-from voc.train.sentiment_fit import FitConfig, _batch_loss
-
-from tiny_bert import save_tokenizer, tiny_config
+from voc.train.sentiment_fit import FitConfig, batch_loss
 
 
 @pytest.mark.skipif(
@@ -50,11 +49,11 @@ def test_binary_rows_are_scored_on_negative_vs_positive_only():
     logits = torch.tensor([[2.0, 9.0, 2.0], [0.0, 0.0, 3.0]])
     labels = torch.tensor([2, 2])
     # a huge neutral logit does not matter for a binary (SST-2) row with tied neg/pos logits: loss = log 2
-    loss = _batch_loss(logits[:1], labels[:1], torch.tensor([True]))
+    loss = batch_loss(logits[:1], labels[:1], torch.tensor([True]))
     assert abs(loss.item() - np.log(2)) < 1e-5
     # but it does for a 3-class row
-    assert _batch_loss(logits[:1], labels[:1], torch.tensor([False])).item() > 6
-    both = _batch_loss(logits, labels, torch.tensor([True, False]))
+    assert batch_loss(logits[:1], labels[:1], torch.tensor([False])).item() > 6
+    both = batch_loss(logits, labels, torch.tensor([True, False]))
     assert both.item() > 0
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import voc
 from voc.errors import StoreError, VocError
 from voc.schema import CLEAN_COLUMNS, INGEST_COLUMNS, PREDICTION_COLUMNS
 from voc.store import SCHEMA_VERSION, Store
@@ -209,6 +210,7 @@ def test_run_bookkeeping(store):
     assert row["status"] == "done" and row["finished_at"] >= row["started_at"]
     assert json.loads(row["inputs"]) == inputs and json.loads(row["config"]) == {"seed": 42}
     assert json.loads(row["timings"]) == {"encode": 1.5} and row["peak_rss_mb"] == 512.5
+    assert json.loads(row["model_versions"]) == {"voc": voc.__version__, "encoder": "minilm"}
     assert runs.loc[other, "status"] == "running" and pd.isna(runs.loc[other, "finished_at"])
     store.finish_run(other, "failed", error="boom")
     assert store.runs().set_index("run_id").loc[other, "error"] == "boom"

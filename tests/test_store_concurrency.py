@@ -10,6 +10,7 @@ import time
 
 import pandas as pd
 import pytest
+from store_holder import held_store, hold_reader
 
 from voc.errors import StoreError
 from voc.store import Store
@@ -72,31 +73,10 @@ def _app(path: str, started, done, out, seen_mid) -> None:
         out.put(("error", f"{exc!r} after counts {counts}"))
 
 
-def _hold_writer(path: str, held, release) -> None:
-    store = Store(path, lock_timeout=30)
-    with store.writer() as w:
-        w.write_documents(pd.DataFrame({"doc_id": ["held"], "text": ["x"]}))
-        held.set()
-        release.wait(60)
-
-
-def _hold_reader(path: str, held, release) -> None:
-    store = Store(path, read_only=True, lock_timeout=30)
-    with store.reader() as r:
-        r.count("documents")
-        held.set()
-        release.wait(60)
-
-
 def test_readers_share_and_writer_waits_for_them(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).write_documents(pd.DataFrame({"doc_id": ["a"], "text": ["x"]}))
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_reader, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
+    with held_store(path, hold_reader) as release:
         assert Store(path, read_only=True, lock_timeout=0.2).count("documents") == 1  # readers coexist
         with pytest.raises(StoreError, match="another voc process"):
             Store(path, lock_timeout=0.2).write_documents(pd.DataFrame({"doc_id": ["b"], "text": ["y"]}))
@@ -105,10 +85,6 @@ def test_readers_share_and_writer_waits_for_them(tmp_path):
         assert (
             Store(path, lock_timeout=30).write_documents(pd.DataFrame({"doc_id": ["b"], "text": ["y"]})) == 1
         )
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
 
 
 def test_pipeline_and_app_share_the_store(tmp_path):
@@ -138,12 +114,7 @@ def test_pipeline_and_app_share_the_store(tmp_path):
 def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
     path = tmp_path / "voc.duckdb"
     Store(path).ensure()
-    ctx = mp.get_context("spawn")
-    held, release = ctx.Event(), ctx.Event()
-    holder = ctx.Process(target=_hold_writer, args=(str(path), held, release))
-    holder.start()
-    try:
-        assert held.wait(60)
+    with held_store(path) as release:
         t0 = time.monotonic()
         with pytest.raises(StoreError, match="another voc process") as info:
             Store(path, read_only=True, lock_timeout=0.5).count("documents")
@@ -154,10 +125,6 @@ def test_lock_timeout_names_the_file_then_retry_succeeds(tmp_path):
         # With a longer timeout the open waits for the holder to commit and then sees its row.
         threading.Timer(0.5, release.set).start()
         assert Store(path, read_only=True, lock_timeout=30).count("documents") == 1
-    finally:
-        release.set()
-        holder.join(30)
-    assert holder.exitcode == 0
 
 
 CRASHING_PIPELINE = """
@@ -181,3 +148,25 @@ def test_a_crashed_pipeline_leaves_committed_chunks_readable(tmp_path):
     assert proc.returncode == 3, proc.stderr.decode()
     assert Store(path, read_only=True).existing_doc_ids(["a", "b", "c"]) == {"a", "b"}
     assert Store(path).write_documents(pd.DataFrame({"doc_id": ["b", "c"], "text": ["y", "z"]})) == 1
+
+
+def test_the_engine_waits_store_lock_timeout_then_names_the_file(tmp_path):
+    """`store.lock_timeout` from the pipeline config reaches the engine's store (not the 30 s default)."""
+    from voc.config import InputConfig, PipelineConfig
+    from voc.engine.local import run_pipeline
+
+    path = tmp_path / "voc.duckdb"
+    Store(path).ensure()
+    feedback = tmp_path / "feedback.csv"
+    pd.DataFrame({"text": ["The app crashes on login.", "Great service, thanks!"]}).to_csv(
+        feedback, index=False
+    )
+    cfg = PipelineConfig(inputs=[InputConfig(path=feedback)], store={"path": str(path), "lock_timeout": 1.0})
+    with held_store(path):
+        t0 = time.monotonic()
+        with pytest.raises(StoreError, match="another voc process") as info:
+            run_pipeline(cfg)
+        waited = time.monotonic() - t0
+        assert 0.9 <= waited < 5, waited  # about lock_timeout, far below the 30 s default
+        assert str(path) in str(info.value) and "waited 1 s" in str(info.value)
+    assert Store(path, read_only=True).runs().empty  # the failed open began no run

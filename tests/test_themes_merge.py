@@ -8,7 +8,7 @@ from tests.test_themes import corpus, fake_encode
 from voc.config import ThemesConfig
 from voc.lenses.themes import OTHER_ID, ThemeModel
 from voc.lenses.themes.fit import merge_similar
-from voc.lenses.themes.labels import _coherent_terms
+from voc.lenses.themes.labels import coherent_terms
 
 
 def _blobs() -> tuple[np.ndarray, np.ndarray]:
@@ -61,7 +61,7 @@ def test_keywords_that_never_co_occur_are_skipped():
     co = np.array(
         [[9, 5, 0, 4, 5], [5, 8, 0, 3, 5], [0, 0, 3, 0, 0], [4, 3, 0, 6, 2], [5, 5, 0, 2, 5]], dtype=float
     )
-    assert _coherent_terms(terms, co, top_n=10) == ["refund", "delay", "weeks"]
+    assert coherent_terms(terms, co, top_n=10) == ["refund", "delay", "weeks"]
     # Too few coherent terms: topped up in weight order, so a theme always keeps a few keywords.
     lone = np.eye(3)
-    assert _coherent_terms(["a1", "b2", "c3"], lone, top_n=10) == ["a1", "b2", "c3"]
+    assert coherent_terms(["a1", "b2", "c3"], lone, top_n=10) == ["a1", "b2", "c3"]

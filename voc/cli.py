@@ -11,10 +11,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from voc import __version__
 from voc.config import InputConfig, PipelineConfig
 from voc.console import console, err_console, frame_table, run_summary
 from voc.errors import VocError
-from voc.paths import PROJECT_ROOT
+from voc.paths import DEMO_PIPELINE
 
 app = typer.Typer(
     help="voc: voice-of-customer analytics. Sentiment, themes and root cause over reviews, tickets and social posts.",
@@ -30,7 +31,19 @@ app.add_typer(themes_app, name="themes")
 
 StoreOpt = Annotated[Path, typer.Option("--store", help="DuckDB store file.", envvar="VOC_STORE")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Also show third-party warnings, logs and progress bars (sets VOC_VERBOSE=1).")]
-DEMO_PIPELINE = PROJECT_ROOT / "pipelines" / "demo.yaml"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"voc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    pass
 
 
 @app.command()
@@ -46,7 +59,7 @@ def run(
     no_themes: Annotated[bool, typer.Option("--no-themes", help="Skip the themes lens.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the latest unfinished run of this config and these inputs from its last checkpoint (after a crash or kill); nothing to do if it is done; a new run if there is none.")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="local (one process, streaming) or ray (Ray Data; needs the extra: pip install 'voc\\[ray]').")] = "local",
+    engine: Annotated[str, typer.Option("--engine", help="local (one process, streaming) or ray (Ray Data; needs the extra: pip install 'voc-analytics\\[ray]').")] = "local",
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster to join with --engine ray, e.g. ray://HEAD:10001 or auto (default: RAY_ADDRESS, else a local Ray).")] = None,
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX: sheet NAME or 1-based INDEX (default: the sheet with a text column and the most rows).")] = None,
     records_path: Annotated[Optional[str], typer.Option("--records-path", help="JSON/JSONL: dotted path of the records list, e.g. data.items (default: the largest list of objects).")] = None,

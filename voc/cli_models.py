@@ -9,10 +9,9 @@ import typer
 
 from voc.cli import eval_app, train_app
 from voc.console import console, frame_table
-from voc.paths import MODELS_DIR, PROJECT_ROOT
+from voc.paths import results_dir, trained_model_dir
 
-RESULTS = PROJECT_ROOT / "bench" / "results"
-OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/).")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/ in a checkout, else ./voc-results/).")]
 
 
 def _print_eval(table, out: Path) -> None:
@@ -24,7 +23,7 @@ def eval_sentiment(out: OutOpt = None) -> None:
     """Sentiment on SST-2, airline, TweetEval, UCI, Alexa and clothing eval splits, VADER side by side."""
     from voc.evaluate.sentiment import evaluate_sentiment
 
-    out = out or RESULTS / "sentiment_eval.json"
+    out = out or results_dir() / "sentiment_eval.json"
     _print_eval(evaluate_sentiment(out), out)
 
 
@@ -33,7 +32,7 @@ def eval_rootcause(out: OutOpt = None) -> None:
     """Root cause on the project's dev set, airline mapped reasons and MAMS staff, with two baselines."""
     from voc.evaluate.rootcause import evaluate_rootcause
 
-    out = out or RESULTS / "rootcause_eval.json"
+    out = out or results_dir() / "rootcause_eval.json"
     _print_eval(evaluate_rootcause(out), out)
 
 
@@ -42,13 +41,13 @@ def eval_themes(out: OutOpt = None) -> None:
     """Themes on BANKING77, airline and clothing (NMI, ARI, coverage, NPMI), BERTopic defaults side by side."""
     from voc.evaluate.themes import evaluate_themes
 
-    out = out or RESULTS / "themes_eval.json"
+    out = out or results_dir() / "themes_eval.json"
     _print_eval(evaluate_themes(out), out)
 
 
 @train_app.command("sentiment")
 def train_sentiment_cmd(
-    out: Annotated[Path, typer.Option(help="Folder for the trained model.")] = MODELS_DIR / "sentiment",
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the trained model (default models/sentiment).")] = None,
     reuse: Annotated[bool, typer.Option(help="Reuse a finished fit in the work folder (re-export only).")] = False,
     work_dir: Annotated[Optional[Path], typer.Option(help="Work folder for checkpoints (default: the voc cache).")] = None,
     epochs: Annotated[Optional[float], typer.Option(help="Epochs over the training mix (default: the recipe's).")] = None,
@@ -58,7 +57,7 @@ def train_sentiment_cmd(
     from voc.train.sentiment import train_sentiment
 
     overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
-    console.print(train_sentiment(out, work_dir, reuse=reuse, **overrides))
+    console.print(train_sentiment(out or trained_model_dir("sentiment"), work_dir, reuse=reuse, **overrides))
 
 
 @train_app.command("rootcause")

@@ -1,12 +1,23 @@
-"""Well-known locations: the voc cache, the shipped models folder and the shared datasets."""
+"""Well-known locations: the shipped files (models, app entry, pipelines, demo corpus), the cache and the datasets."""
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
 from pathlib import Path
 
+from voc.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MODELS_DIR = Path(os.environ.get("VOC_MODELS_DIR", PROJECT_ROOT / "models"))
+_INSTALLED = Path(str(files("voc") / "_shipped"))
+# An installed wheel carries models/, app.py, pipelines/ and data/demo/ in voc/_shipped (see setup.py);
+# a source checkout (editable install) has them at its top level.
+SHIPPED = _INSTALLED if _INSTALLED.is_dir() else PROJECT_ROOT
+IN_CHECKOUT = SHIPPED == PROJECT_ROOT
+MODELS_DIR = Path(os.environ.get("VOC_MODELS_DIR", SHIPPED / "models"))
+APP_ENTRY = SHIPPED / "app.py"
+DEMO_PIPELINE = SHIPPED / "pipelines" / "demo.yaml"
+DEMO_DATA = SHIPPED / "data" / "demo"
 
 
 def cache_dir() -> Path:
@@ -14,6 +25,21 @@ def cache_dir() -> Path:
     path = Path(os.environ.get("VOC_CACHE_DIR") or Path.home() / ".cache" / "voc")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def results_dir() -> Path:
+    """Where `voc eval` writes its JSON by default: bench/results in a checkout, ./voc-results otherwise."""
+    return PROJECT_ROOT / "bench" / "results" if IN_CHECKOUT else Path.cwd() / "voc-results"
+
+
+def trained_model_dir(name: str) -> Path:
+    """Default output folder of `voc train NAME`: the shipped models/NAME in a checkout or under VOC_MODELS_DIR."""
+    if IN_CHECKOUT or "VOC_MODELS_DIR" in os.environ:
+        return MODELS_DIR / name
+    raise ConfigError(
+        f"voc is installed as a package, so `voc train {name}` will not overwrite its shipped model in {MODELS_DIR}: "
+        "pass --out FOLDER (then point the pipeline's model setting at it), or set VOC_MODELS_DIR."
+    )
 
 
 def shared_data_dir() -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from voc.app.fact import prepare
 from voc.errors import VocError
-from voc.paths import PROJECT_ROOT
+from voc.paths import APP_ENTRY
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def streamlit_command(
 ) -> list[str]:
     """The command line that serves the app for `store` on host:port, headless, without usage stats."""
     return [
-        sys.executable, "-m", "voc.app.launch", str(PROJECT_ROOT / "app.py"),
+        sys.executable, "-m", "voc.app.launch", str(APP_ENTRY),
         "--server.headless", "true", "--server.address", host, "--server.port", str(port),
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
         "--", "--store", str(store), *(["--config", str(config)] if config else []),

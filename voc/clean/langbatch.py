@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 # Below this many active texts a step of the vectorised walk costs more than walking them in Python.
-_PY_TAIL = 8
+PY_TAIL = 8
 # Bytes per walk chunk: bounds the memory of the flat byte and feature arrays.
 _CHUNK_BYTES = 4_000_000
 
@@ -76,7 +76,7 @@ class BatchIdentifier:
         k = 0
         while k < max_len:
             m = int(np.searchsorted(neg, -k, side="left"))  # texts with length > k
-            if m < _PY_TAIL:
+            if m < PY_TAIL:
                 break
             pos = offsets[:m] + k
             st = nextmove[rowbase[state[:m]] + flat[pos]]

@@ -17,13 +17,14 @@ MIN_LETTERS = 3
 MIN_CONFIDENCE = 0.4
 UNDETERMINED = "und"
 
-_NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\[[A-Z]+\]|[#\d_]+")
+NOISE = re.compile(r"https?://\S+|www\.\S+|@\w+|\[[A-Z]+\]|[#\d_]+")
 _lock = threading.Lock()
 _identifier = None
 _batch = None
 
 
-def _get_identifier():
+def get_identifier():
+    """The process-wide language identifier, loaded on first use."""
     global _identifier
     if _identifier is None:
         with _lock:
@@ -37,7 +38,7 @@ def _get_identifier():
 def _get_batch():
     global _batch
     if _batch is None:
-        identifier = _get_identifier()
+        identifier = get_identifier()
         with _lock:
             if _batch is None:
                 from voc.clean.langbatch import BatchIdentifier
@@ -65,10 +66,10 @@ def _decide(lang: str, confidence: float) -> str:
 
 def detect_language(text: str) -> str:
     """Return the ISO 639-1 code of text, or "und" when it is too short or ambiguous to tell."""
-    content = _NOISE.sub(" ", text or "")
+    content = NOISE.sub(" ", text or "")
     if not _enough_letters(content):
         return UNDETERMINED
-    return _decide(*_get_identifier().classify(content))
+    return _decide(*get_identifier().classify(content))
 
 
 def detect_languages(texts: Sequence[str]) -> list[str]:
@@ -77,7 +78,7 @@ def detect_languages(texts: Sequence[str]) -> list[str]:
     todo: list[int] = []
     contents: list[str] = []
     for i, text in enumerate(texts):
-        content = _NOISE.sub(" ", text or "")
+        content = NOISE.sub(" ", text or "")
         if _enough_letters(content):
             todo.append(i)
             contents.append(content)

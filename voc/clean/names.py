@@ -195,7 +195,8 @@ def _keep_entity(ent_text: str) -> bool:
     return not _is_common(words[-1]) and any(not _is_common(w) for w in titled)
 
 
-def _entity_spans(doc) -> list[Span]:
+def entity_spans(doc) -> list[Span]:
+    """The PERSON spans of a parsed doc that pass the name filters, as (start, end, "PERSON") character spans."""
     spans: list[Span] = []
     source = doc.text
     for ent in doc.ents:
@@ -223,7 +224,7 @@ def _entity_spans(doc) -> list[Span]:
 
 
 def may_hold_person(text: str, starts: Sequence[int], ends: Sequence[int]) -> bool:
-    """False only when no entity over these tokens could pass _entity_spans (so NER can be skipped).
+    """False only when no entity over these tokens could pass entity_spans (so NER can be skipped).
 
     starts/ends are the token boundaries of text. A kept PERSON span always holds a word (a run of
     characters other than spaces, apostrophes and dashes, cut at the entity's token boundaries) that
@@ -254,7 +255,8 @@ def may_hold_person(text: str, starts: Sequence[int], ends: Sequence[int]) -> bo
     return False
 
 
-def _token_bounds(doc) -> tuple[list[int], list[int]]:
+def token_bounds(doc) -> tuple[list[int], list[int]]:
+    """The character start and end offset of every token of a doc (for may_hold_person)."""
     from spacy.attrs import IDX, LENGTH
 
     if len(doc) == 0:
@@ -282,7 +284,7 @@ def _one_blas_thread():
 def find_names_batch(texts: Sequence[str], prefilter: bool = True, batch_size: int = 256) -> list[list[Span]]:
     """PERSON spans per text; with the prefilter, NER reads only the sentences that hold a candidate.
 
-    Identical segments are read once, and segments where no entity could survive _entity_spans
+    Identical segments are read once, and segments where no entity could survive entity_spans
     (see may_hold_person) skip the NER model: both leave the result unchanged.
     """
     out: list[list[Span]] = [[] for _ in texts]
@@ -303,14 +305,14 @@ def find_names_batch(texts: Sequence[str], prefilter: bool = True, batch_size: i
     docs, uses = [], []
     for segment, where in unique.items():
         doc = nlp.make_doc(segment)
-        if may_hold_person(segment, *_token_bounds(doc)):
+        if may_hold_person(segment, *token_bounds(doc)):
             docs.append(doc)
             uses.append(where)
     if not docs:
         return out
     with _one_blas_thread():
         for where, doc in zip(uses, nlp.pipe(docs, batch_size=batch_size)):
-            spans = _entity_spans(doc)
+            spans = entity_spans(doc)
             if spans:
                 for i, offset in where:
                     out[i].extend((start + offset, end + offset, kind) for start, end, kind in spans)

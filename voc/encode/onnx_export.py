@@ -46,7 +46,7 @@ OPSET = 17
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def _load_module(model_dir_or_module: Any):
+def load_module(model_dir_or_module: Any):
     """A torch module in eval mode from a folder path or a module."""
     import torch
 
@@ -105,7 +105,7 @@ def export_onnx(
     import torch
 
     out_path = Path(out_path)
-    module = _load_module(model_dir_or_module)
+    module = load_module(model_dir_or_module)
     with_types = _takes_token_type_ids(module)
     names = list(_INPUTS if with_types else _INPUTS[:2])
 

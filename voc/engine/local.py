@@ -12,13 +12,27 @@ import pandas as pd
 
 from voc.config import PipelineConfig
 from voc.engine.accounting import Counts
+from voc.engine.chunks import (
+    ChunkRunner,
+    Timer,
+    batch_rejects,
+    iter_chunks,
+    local_executor,
+    write_analysed_batch,
+)
 from voc.engine.progress import Progress
-from voc.engine.chunks import ChunkRunner, Timer, batch_rejects, iter_chunks, local_executor, write_analysed_batch
 from voc.engine.resume import FinishingStore, ResumeState, find_resumable
 from voc.engine.stages import load_models
 from voc.errors import InputError
 
-__all__ = ["RunResult", "batch_rejects", "file_fingerprint", "peak_rss_mb", "run_pipeline", "write_analysed_batch"]
+__all__ = [
+    "RunResult",
+    "batch_rejects",
+    "file_fingerprint",
+    "peak_rss_mb",
+    "run_pipeline",
+    "write_analysed_batch",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +81,7 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: 
     with timer.stage("open"):
         sources = [open_source(inp) for inp in cfg.inputs]
     detections = [f"{s.path.name}: {s.describe()}" for s in sources]
-    store = Store(cfg.store.path)
+    store = Store.from_config(cfg.store)
     fingerprints = [file_fingerprint(Path(s.path)) for s in sources]
     state = _resume_state(store, cfg, fingerprints) if resume else None
     if state is not None and state.status == "done":
@@ -87,7 +101,11 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: 
             models = load_models(cfg)
         points = dict(state.checkpoints) if state else {}
         runner = ChunkRunner(store, run_id, counts, timer)
-        runner.run(iter_chunks(sources, points), local_executor(cfg, models, store), _progress(sources, points, progress))
+        runner.run(
+            iter_chunks(sources, points),
+            local_executor(cfg, models, store),
+            _progress(sources, points, progress),
+        )
         themes = pd.DataFrame()
         if "themes" in cfg.lenses and cfg.themes.enabled:
             from voc.engine.themes_stage import refresh_themes

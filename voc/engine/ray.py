@@ -92,7 +92,7 @@ def run_pipeline_ray(
         with timer.stage("open"):
             sources = [open_source(inp) for inp in cfg.inputs]
         detections = [f"{s.path.name}: {s.describe()}" for s in sources]
-        store = Store(cfg.store.path)
+        store = Store.from_config(cfg.store)
         run_id = store.begin_run(
             cfg.config_hash(), cfg.model_dump_json(), [file_fingerprint(Path(s.path)) for s in sources]
         )

@@ -26,7 +26,6 @@ class Models:
     lenses: list[Any] = field(default_factory=list)  # loaded per-document lenses, in config order
     versions: dict[str, str] = field(default_factory=dict)
     corpus_lenses: list[str] = field(default_factory=list)  # enabled lenses that run after the chunks (themes)
-    theme_view: bool = False  # also pool the themes lens's view spans in the shared pass
     coverage: dict[str, list[str]] = field(default_factory=dict)  # lens name -> the languages it covers
 
     def lens(self, name: str) -> Any:
@@ -82,7 +81,6 @@ def load_models(cfg: PipelineConfig) -> Models:
         lens = lens_class(name).from_config(cfg)
         models.lenses.append(lens)
         models.versions[name] = lens.version
-    models.theme_view = "themes" in models.corpus_lenses
     return models
 
 
@@ -103,14 +101,11 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     `not_analysed_reason` (voc.engine.coverage).
     """
     from voc.clean.sentences import split_sentences
-    from voc.lenses.themes.view import theme_spans
 
     clock = _Clock()
     texts = docs["text"].tolist()
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
-    view = [theme_spans(t) if models.theme_view else [] for t in texts]  # cached for the themes stage
-    doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)])
-    sent_vecs = [p[: len(s)] for p, s in zip(pooled, spans)]
+    doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
     clock.lap("encode")
     shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs)
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})

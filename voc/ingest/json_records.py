@@ -12,7 +12,8 @@ import numpy as np
 
 from voc.errors import InputError
 from voc.ingest.mapping import NOT_TEXT, TEXT_WORDS, tokens
-from voc.ingest.readers import _ERRORS, _ESCAPED, RawChunk, repair, rows_frame
+from voc.ingest.readers import ESCAPED, RawChunk, repair, rows_frame
+from voc.ingest.sniff import DECODE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class JsonReader:
                 f"{JSON_MAX_BYTES / 2**30:.0f} GB are refused. Convert it to JSONL (one object per line, e.g. "
                 "`jq -c '.[]' in.json > out.jsonl`), which is streamed."
             )
-        text = path.read_bytes().decode(encoding, errors=_ERRORS)
+        text = path.read_bytes().decode(encoding, errors=DECODE_ERRORS)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -164,7 +165,7 @@ class JsonReader:
         if others:
             self.notes.append(f"other lists of objects: {', '.join(others)} (choose one with --records-path)")
         self.records = records
-        self.repaired_any = bool(_ESCAPED.search(text))
+        self.repaired_any = bool(ESCAPED.search(text))
         self.object_lists: set[str] = set()
         sample = [r for item in records[:chunk_size] if isinstance(item, dict)
                   for r in explode_record(item, explode, self.object_lists)]  # fmt: skip
@@ -187,9 +188,7 @@ class JsonReader:
                 flats = explode_record(item, self.explode)
             for flat in flats:
                 row += 1
-                if self.repaired_any and any(
-                    isinstance(v, str) and _ESCAPED.search(v) for v in flat.values()
-                ):
+                if self.repaired_any and any(isinstance(v, str) and ESCAPED.search(v) for v in flat.values()):
                     flat = {k: _repair_value(v) for k, v in flat.items()}
                     repaired += 1
                 rows.append(flat)
@@ -237,7 +236,7 @@ class JsonLinesReader:
 
     def _page_records(self) -> str | None:
         """The records path when the first object line is an API page: a list of objects beside only paging fields."""
-        with open(self.path, encoding=self.encoding, errors=_ERRORS, newline="\n") as fh:
+        with open(self.path, encoding=self.encoding, errors=DECODE_ERRORS, newline="\n") as fh:
             for line in fh:
                 if line.strip():
                     try:
@@ -273,7 +272,7 @@ class JsonLinesReader:
     def chunks(self, keep: list[str] | None = None) -> Iterator[RawChunk]:
         """Yield RawChunks of up to chunk_size rows (blank lines are not rows)."""
         numbered = bool(self.records_path or self.explode)  # rows numbered in order, else by line number
-        with open(self.path, encoding=self.encoding, errors=_ERRORS, newline="\n") as fh:
+        with open(self.path, encoding=self.encoding, errors=DECODE_ERRORS, newline="\n") as fh:
             recs: list[dict[str, Any]] = []
             nums: list[int] = []
             bad: list[tuple[int, str]] = []
@@ -285,7 +284,7 @@ class JsonLinesReader:
                     rows, error = self._rows(json.loads(line), lineno)
                 except json.JSONDecodeError as exc:
                     rows, error = [], f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})"
-                escaped = bool(rows) and _ESCAPED.search(line) is not None
+                escaped = bool(rows) and ESCAPED.search(line) is not None
                 items: list[dict[str, Any] | str] = [*rows, *([error] if error else [])]
                 for item in items:  # one line may hold many rows (an API page): chunks stay within chunk_size
                     row += 1

@@ -24,9 +24,8 @@ from voc.ingest.sniff import DECODE_ERRORS, ESCAPES, sniff_delimiter
 log = logging.getLogger(__name__)
 
 FIELD_LIMIT = 16 << 20  # a CSV field longer than this is counted as malformed (usually an unbalanced quote)
-_ESCAPED = re.compile("[\udc80-\udcff]+")
+ESCAPED = re.compile("[\udc80-\udcff]+")  # runs of escaped invalid bytes, undone by repair()
 _BAD_CHARS = re.compile("[\x00\udc80-\udcff]")
-_ERRORS = DECODE_ERRORS
 
 
 def repair(text: str) -> str:
@@ -36,7 +35,7 @@ def repair(text: str) -> str:
         raw = bytes(ord(c) - 0xDC00 for c in match.group())
         return "".join(_cp(b) for b in raw)
 
-    return _ESCAPED.sub(fix, text)
+    return ESCAPED.sub(fix, text)
 
 
 def _cp(byte: int) -> str:
@@ -159,13 +158,13 @@ class DelimitedReader:
         self.notes = [f"{self.header_rows} extra header row(s) skipped"] if self.header_rows else []
 
     def _open(self) -> io.TextIOWrapper:
-        return open(self.path, encoding=self.encoding, errors=_ERRORS, newline="")
+        return open(self.path, encoding=self.encoding, errors=DECODE_ERRORS, newline="")
 
     def _open_watched(self) -> tuple[io.TextIOWrapper, _NulWatch]:
         raw = _NulWatch(open(self.path, "rb"), always=codecs.lookup(self.encoding).name.startswith("utf-16")  # noqa: SIM115
                         or codecs.lookup(self.encoding).name.startswith("utf-32"))  # fmt: skip
         text = io.TextIOWrapper(
-            io.BufferedReader(raw, 1 << 16), encoding=self.encoding, errors=_ERRORS, newline=""
+            io.BufferedReader(raw, 1 << 16), encoding=self.encoding, errors=DECODE_ERRORS, newline=""
         )
         return text, raw
 
@@ -228,7 +227,7 @@ class DelimitedReader:
                 if "\x00" in joined:
                     bad.append((num, "row contains NUL bytes (binary data inside a text file)"))
                     continue
-                if _ESCAPED.search(joined):
+                if ESCAPED.search(joined):
                     rec = [repair(f) for f in rec]
                     repaired += 1
                 kept_rows.append(rec)

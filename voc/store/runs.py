@@ -9,6 +9,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from voc import __version__
 from voc.errors import StoreError
 from voc.store.frames import (
     Frame,
@@ -86,14 +87,15 @@ def finish_run(
     peak_rss_mb: float | None = None,
     error: str | None = None,
 ) -> None:
-    """Close a run with its final status, stage timings, model versions, peak RSS and error."""
+    """Close a run with its final status, stage timings, model versions (with voc's own), peak RSS and error."""
     if status not in RUN_STATUSES:
         raise StoreError(f"run status must be one of {', '.join(RUN_STATUSES)}, got {status!r}")
     _check_run(con, run_id)
+    versions = {"voc": __version__, **(model_versions or {})}
     con.execute(
         "UPDATE runs SET finished_at = ?, status = ?, timings = CAST(? AS JSON), "
         "model_versions = CAST(? AS JSON), peak_rss_mb = ?, error = ? WHERE run_id = ?",
-        [datetime.now(UTC), status, to_json(timings), to_json(model_versions), peak_rss_mb, error, run_id],
+        [datetime.now(UTC), status, to_json(timings), to_json(versions), peak_rss_mb, error, run_id],
     )
 
 

@@ -35,7 +35,8 @@ from voc.train.rootcause_corpus import (
     load_dev,
 )
 from voc.lenses.rootcause_model import RootCauseHead, combine, compile_rules, rule_hits, sentence_rule_flags
-from voc.lenses.rootcause_taxonomy import DEFAULT_DIR, Taxonomy, load_taxonomy
+from voc.lenses.rootcause_taxonomy import Taxonomy, load_taxonomy
+from voc.paths import trained_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +189,7 @@ def train_rootcause(
     """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics."""
     from threadpoolctl import threadpool_limits
 
+    out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
         return _train(taxonomy, extra_examples, out_dir, dev_path, weak)
 
@@ -301,7 +303,6 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
         "fit_seconds": round(seconds, 2),
         "data_seconds": round(t_data, 2),
     }
-    out_dir = Path(out_dir) if out_dir is not None else DEFAULT_DIR
     head.save(out_dir)
     log.info(
         "Root-cause head for %s saved to %s in %.1f s (cv macro-F1 %.3f)",

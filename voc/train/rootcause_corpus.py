@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
-from voc.paths import PROJECT_ROOT, cache_dir
+from voc.paths import SHIPPED, cache_dir
 
 log = logging.getLogger(__name__)
 
-DEV_SET = PROJECT_ROOT / "data" / "rootcause" / "dev.jsonl"
+DEV_SET = SHIPPED / "data" / "rootcause" / "dev.jsonl"
 BASE_LABELS = ("people", "process", "technology")
 # Airline `negativereason` values that map clearly to one cause (others are mixed and unused).
 AIRLINE_MAP = {

@@ -66,7 +66,7 @@ class SentimentNet:
         return _Net()
 
 
-def _batch_loss(logits, labels, binary, class_weight=None):
+def batch_loss(logits, labels, binary, class_weight=None):
     """Cross-entropy over 3 classes (optionally class-weighted); binary (SST-2) rows only over negative vs positive."""
     import torch.nn.functional as F
 
@@ -226,7 +226,7 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
             max_length=cfg.max_length,
             return_tensors="pt",
         )
-        loss = _batch_loss(model(enc["input_ids"], enc["attention_mask"]), labels[idx], binary[idx], weight)
+        loss = batch_loss(model(enc["input_ids"], enc["attention_mask"]), labels[idx], binary[idx], weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-PARENT_LINK = 0.5  # children join one parent while their average centroid cosine is >= this
-
 
 def auto_parent_count(n_children: int) -> int:
     """About sqrt(children), at least 2, at most 20."""
@@ -13,24 +11,14 @@ def auto_parent_count(n_children: int) -> int:
 
 
 def parent_groups(centroids: np.ndarray, sizes: np.ndarray, n_parents: int | None) -> np.ndarray:
-    """Parent index per child (0..P-1), ordered by parent size; all children in one group if < 4.
-
-    n_parents None: average linkage cut at centroid cosine PARENT_LINK; else exactly n_parents groups.
-    """
+    """Parent index per child (0..P-1), ordered by parent size; all children in one group if < 4."""
     k = len(centroids)
     if k < 4:
         return np.zeros(k, dtype=np.int64)
     from sklearn.cluster import AgglomerativeClustering
 
-    if n_parents:
-        model = AgglomerativeClustering(n_clusters=min(k - 1, n_parents), metric="cosine", linkage="average")
-    else:
-        # A cut by similarity, not by count: a fixed count (about sqrt(children)) made one catch-all parent
-        # holding most children next to singletons (demo: 78% of documents under one parent).
-        model = AgglomerativeClustering(
-            n_clusters=None, distance_threshold=1.0 - PARENT_LINK, metric="cosine", linkage="average"
-        )
-    groups = model.fit_predict(centroids)
+    p = min(k - 1, n_parents or auto_parent_count(k))
+    groups = AgglomerativeClustering(n_clusters=p, metric="cosine", linkage="average").fit_predict(centroids)
     # Average linkage can leave singletons; that is fine (a parent with one child), but order by size.
     totals = {g: sizes[groups == g].sum() for g in np.unique(groups)}
     order = sorted(totals, key=lambda g: (-totals[g], g))
@@ -46,90 +34,3 @@ def parent_centroids(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarra
         v = (centroids[m] * sizes[m, None]).sum(axis=0)
         out.append(v / max(np.linalg.norm(v), 1e-12))
     return np.stack(out) if out else np.zeros((0, centroids.shape[1]), np.float32)
-
-
-PARENT_FLOOR = 0.55  # a child whose centroid has cosine < this to its parent's centroid gets its own parent
-
-
-def apply_floor(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarray, floor: float) -> np.ndarray:
-    """Split off children below the coherence floor into parents of their own; renumber by size."""
-    groups = groups.copy()
-    nxt = int(groups.max(initial=-1)) + 1
-    for _ in range(3):  # a parent's centroid moves when a member leaves; a few rounds settle it
-        cents = parent_centroids(centroids, sizes, groups)
-        moved = False
-        for c in range(len(groups)):
-            g = groups[c]
-            if (groups == g).sum() > 1 and float(centroids[c] @ cents[g]) < floor:
-                groups[c], nxt, moved = nxt, nxt + 1, True
-        if not moved:
-            break
-    _, groups = np.unique(groups, return_inverse=True)
-    totals = {g: sizes[groups == g].sum() for g in np.unique(groups)}
-    order = sorted(totals, key=lambda g: (-totals[g], g))
-    remap = {g: i for i, g in enumerate(order)}
-    return np.array([remap[g] for g in groups], dtype=np.int64)
-
-
-def parent_coherence(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarray) -> float:
-    """Size-weighted mean cosine of a child's centroid to its parent's, over parents with 2+ children."""
-    if not len(groups):
-        return float("nan")
-    cents = parent_centroids(centroids, sizes, groups)
-    multi = np.array([(groups == g).sum() > 1 for g in groups])
-    if not multi.any():
-        return float("nan")
-    sims = np.einsum("ij,ij->i", centroids, cents[groups])
-    return float((sims[multi] * sizes[multi]).sum() / max(sizes[multi].sum(), 1))
-
-
-def parent_labels(
-    child_labels: list[str],
-    sizes: np.ndarray,
-    groups: np.ndarray,
-    p_cents: np.ndarray,
-    p_keywords: list[list[str]],
-    encode_phrases,
-    phrase_ok,
-) -> list[str]:
-    """A label per parent from its children's labels (and keywords): never empty, a number or "X (2)".
-
-    One child: its label. Several: the aspect or keyword closest to the parent's centroid that two or more
-    children share, else the two largest children's labels joined ("Flight delayed & Baggage lost").
-    """
-    out: list[str] = []
-    used: set[str] = set()
-    for g in range(len(p_cents)):
-        kids = sorted(np.flatnonzero(groups == g), key=lambda c: -sizes[c])
-        names = [child_labels[c] for c in kids]
-        if len(kids) == 1:
-            out.append(names[0])
-            continue
-        words = [set(n.lower().split()) for n in names]
-        cands = {}
-        for phrase in [*(n.lower() for n in names), *p_keywords[g][:6]]:
-            for cand in {phrase, phrase.split()[0]}:
-                share = sum(1 for w in words if set(cand.split()) <= w)
-                if share >= 2 and phrase_ok(cand) and cand not in used:
-                    cands[cand] = share
-        label = None
-        if cands:
-            flat = sorted(cands)
-            vecs = np.asarray(encode_phrases(flat), np.float32)
-            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-            score = vecs @ p_cents[g] + 0.03 * np.array([cands[c] for c in flat])
-            label = flat[int(np.argmax(score))]
-            label = label[:1].upper() + label[1:]
-        if label is None:
-            label = _joined(names[0], names[1])
-        used.add(label.lower())
-        out.append(label)
-    return out
-
-
-def _joined(a: str, b: str) -> str:
-    """Two labels as one ("Flight delayed" + "Flight cancelled" -> "Flight delayed & cancelled")."""
-    wa, wb = a.split(), b.split()
-    if len(wa) > 1 and len(wb) > 1 and wa[0].lower() == wb[0].lower():
-        return f"{a} & {' '.join(wb[1:])}"
-    return f"{a} & {b[:1].lower() + b[1:]}"
