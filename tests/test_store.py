@@ -289,7 +289,8 @@ def test_text_pages_cover_every_document_once_in_id_order(store):
     assert [len(p) for p in pages] == [1000, 1000, 500]
     assert [d for p in pages for d in p["doc_id"]] == ids
     assert pages[2]["text"].iloc[-1] == "text of d2499"
-    assert list(store.text_pages(5000))[0].shape == (2500, 2)
+    assert list(store.text_pages(5000))[0].columns.tolist() == ["doc_id", "text", "language"]
+    assert list(store.text_pages(5000))[0].shape == (2500, 3)
     with pytest.raises(StoreError, match="page size"):
         next(store.text_pages(0))
 

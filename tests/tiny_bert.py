@@ -27,3 +27,17 @@ def tiny_config(vocab_size: int, **extra):
 
     return BertConfig(vocab_size=vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                       intermediate_size=37, max_position_embeddings=64, **extra)  # fmt: skip
+
+
+def save_tiny_classifier(folder: Path, id2label: dict[int, str]) -> Path:
+    """Save a random-init (seed 0) tiny BERT sequence classifier and its tokenizer into folder."""
+    import torch
+    from transformers import BertForSequenceClassification
+
+    tok = save_tokenizer(folder)
+    torch.manual_seed(0)
+    cfg = tiny_config(
+        len(tok), num_labels=len(id2label), id2label=id2label, label2id={v: k for k, v in id2label.items()}
+    )
+    BertForSequenceClassification(cfg).eval().save_pretrained(str(folder))
+    return folder

@@ -69,7 +69,7 @@ def analyze(data: Any, *, text: str = "text", config: Any = None) -> pd.DataFram
         from voc.engine.themes_stage import themes_in_memory
 
         docs["theme_id"], docs["theme_label"] = themes_in_memory(
-            docs["text"].tolist(), np.vstack(vectors), cfg, models.encoder
+            docs["text"].tolist(), np.vstack(vectors), cfg, models.encoder, docs["language"].tolist()
         )
     columns = list(dict.fromkeys(o.name for o in models.outputs() if o.level == "document"))
     return _in_input_order(docs, rejects, columns)

@@ -140,6 +140,7 @@ def _run_and_report(
 ) -> None:
     from voc.engine.local import run_pipeline
     from voc.engine.progress import Progress
+    from voc.insights.totals import not_analysed_summary
 
     with Progress(enabled=not quiet, console=console) as progress:
         if engine == "ray":
@@ -152,6 +153,8 @@ def _run_and_report(
         console.print(f"[dim]columns[/dim] {line}")
     totals, top = store_summary(result.store_path)
     run_summary(result, top, totals)
+    for line in not_analysed_summary(result.store_path):
+        console.print(f"[yellow]Language:[/yellow] {line}")
     if cfg.alerts.webhook:
         from voc.alerts import notify_after_run
 

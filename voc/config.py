@@ -17,6 +17,17 @@ from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
 from voc.schema import Preset, RatingScale
 
 
+def language_codes(codes: list[str]) -> list[str]:
+    """Lower-cased ISO 639-1 codes, checked (a ValueError names a code that is not two or three letters)."""
+    out = []
+    for code in codes:
+        code = str(code).strip().lower()
+        if not (2 <= len(code) <= 3 and code.isalpha()):
+            raise ValueError(f"{code!r} is not an ISO 639-1 language code; write e.g. en, es, de")
+        out.append(code)
+    return list(dict.fromkeys(out))
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -87,12 +98,26 @@ class EncoderConfig(_Section):
     threads: int | None = None
     cache: bool = True
     max_windows: int = Field(default=8, gt=0)  # long texts: at most this many max_length windows, then truncated
+    # ISO 639-1 codes the encoder was trained for: themes and root cause run only on documents in these.
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        return language_codes(codes)
 
 
 class SentimentConfig(_Section):
     """Sentiment lens: `default` is voc's trained model in models/; otherwise a hub id or local path."""
 
     model: str = "default"
+    # ISO 639-1 codes the sentiment model covers; other documents get null sentiment and a reason.
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+
+    @field_validator("languages")
+    @classmethod
+    def _codes(cls, codes: list[str]) -> list[str]:
+        return language_codes(codes)
 
 
 class ThemesConfig(_Section):

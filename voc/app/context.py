@@ -9,6 +9,7 @@ import pandas as pd
 
 from voc.app.sql import ThemeMap
 from voc.insights.filters import Filter
+from voc.lenses.themes.languages import LANGUAGE_ID_BASE
 
 PERIOD_DAYS = {"7 days": 7, "30 days": 30, "90 days": 90}
 
@@ -48,7 +49,7 @@ class Ctx:
 
     def label(self, theme_id: int) -> str:
         """A theme's display label."""
-        if theme_id is None or theme_id < 0:
+        if theme_id is None or LANGUAGE_ID_BASE <= theme_id < 0:
             return "Unthemed"
         for tid, canon, label, _ in self.tmap:
             if tid == theme_id:

@@ -17,6 +17,7 @@ from voc.app.sql import ThemeMap, fact_query, filtered_query
 from voc.app.store_access import open_store
 from voc.insights.causes import store_cause_labels
 from voc.insights.drivers import theme_impact
+from voc.insights.totals import not_analysed_summary
 from voc.metrics import cause_shares_sql, metric_sql
 
 FREQ_TRUNC = {"week": "week", "month": "month", "day": "day"}
@@ -28,6 +29,12 @@ SHOWN_FILTER_VALUES = 50
 def cause_labels(path: str, ver: str) -> list[str]:
     """The store's cause labels: declared by its root-cause lens (custom taxonomies too), then any stored one."""
     return store_cause_labels(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def not_analysed(path: str, ver: str) -> list[str]:
+    """'58 documents in Spanish (es) are not analysed by the English models', one line per language."""
+    return not_analysed_summary(path)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

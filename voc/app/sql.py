@@ -14,6 +14,7 @@ import streamlit as st
 from voc.app.fact import open_fact
 from voc.app.store_access import run_query
 from voc.insights.filters import Filter
+from voc.lenses.themes.languages import LANGUAGE_ID_BASE, UNTHEMED_SQL
 
 ThemeMap = tuple[tuple[int, int, str, str | None], ...]
 
@@ -64,17 +65,17 @@ def base_sql(
         f"WITH tm(theme_id, canon_id, theme_label, parent_label) AS (VALUES {', '.join(values)}), "
         f"v AS ({select}"
         "p.theme_id AS raw_theme_id, "
-        "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN -1 ELSE coalesce(tm.canon_id, p.theme_id) END AS theme_id, "
-        "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN 'Unthemed' "
+        f"CASE WHEN {UNTHEMED_SQL} THEN -1 ELSE coalesce(tm.canon_id, p.theme_id) END AS theme_id, "
+        f"CASE WHEN {UNTHEMED_SQL} THEN 'Unthemed' "
         "ELSE coalesce(tm.theme_label, 'Theme ' || p.theme_id) END AS theme_label, "
-        "coalesce(tm.parent_label, CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN 'Unthemed' ELSE 'Other' END) "
-        "AS parent_label "
+        f"coalesce(tm.parent_label, CASE WHEN {UNTHEMED_SQL} THEN 'Unthemed' "
+        f"WHEN p.theme_id < {LANGUAGE_ID_BASE} THEN tm.theme_label ELSE 'Other' END) AS parent_label "
         f"{source}LEFT JOIN tm ON tm.theme_id = p.theme_id{{raw}}) "
         f"SELECT * FROM v WHERE ({where})"
     )
     raw = ""
-    if theme_id is not None and theme_id < 0:
-        raw = " WHERE p.theme_id IS NULL OR p.theme_id < 0"
+    if theme_id is not None and LANGUAGE_ID_BASE <= theme_id < 0:
+        raw = f" WHERE {UNTHEMED_SQL}"
     elif theme_id is not None:
         members = sorted({int(theme_id)} | {tid for tid, canon, _, _ in tmap if canon == theme_id})
         raw = f" WHERE p.theme_id IN ({', '.join(str(m) for m in members)})"

@@ -56,11 +56,18 @@ def coverage_summary(languages: Sequence[str], covered: Iterable[str]) -> list[s
     models = _models_name(covered)
     mask, _ = coverage_mask(languages, covered)
     counts = Counter(lang for lang, ok in zip(languages, mask) if not ok)
-    return [
-        f"{n} document{'s' if n != 1 else ''} in {language_name(lang)} "
-        f"{'are' if n != 1 else 'is'} not analysed by the {models}"
-        for lang, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
+    return [summary_line(lang, n, models) for lang, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def summary_line(code: str, n: int, models: str) -> str:
+    """'58 documents in Spanish (es) are not analysed by the English models' (models: 'English models')."""
+    return f"{n} document{'s' if n != 1 else ''} in {language_name(code)} {'are' if n != 1 else 'is'} not analysed by the {models}"
+
+
+def models_of_reason(reason: str) -> str:
+    """The models a stored reason names: 'English models' from '... is not analysed by the English models'."""
+    tail = reason.split(" not analysed by the ", 1)[-1]
+    return tail.split(" (for ", 1)[0]
 
 
 def not_analysed_label(code: str) -> str:

@@ -31,8 +31,8 @@ class ThemeAssigner:
         """One row per document batch in, one row out: the pickled (document themes, sentence themes)."""
         out = []
         for payload in batch["payload"]:
-            ids, texts = pickle.loads(payload)
-            out.append(pickle.dumps(assign_batch(self.fitted, ids, texts, self.encoder, self.cfg)))
+            ids, texts, languages = pickle.loads(payload)
+            out.append(pickle.dumps(assign_batch(self.fitted, ids, texts, self.encoder, self.cfg, languages)))
         return pd.DataFrame({"part": batch["part"].to_numpy(), "payload": out})
 
 
@@ -46,7 +46,7 @@ def refresh_themes_ray(
     if fitted is None:
         return pd.DataFrame()
     items = [
-        {"part": i, "payload": pickle.dumps((page["doc_id"].tolist(), page["text"].tolist()))}
+        {"part": i, "payload": pickle.dumps(tuple(page[c].tolist() for c in ("doc_id", "text", "language")))}
         for i, page in enumerate(store.text_pages(ASSIGN_BATCH))
     ]
     size = max(1, min(workers, len(items)))

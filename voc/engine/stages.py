@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import PipelineConfig
+from voc.engine import coverage as cov
 from voc.lenses.registry import DEFAULT_LENSES, Output, SharedPass, is_corpus_lens, lens_class, static_outputs
 
 
@@ -25,6 +26,7 @@ class Models:
     lenses: list[Any] = field(default_factory=list)  # loaded per-document lenses, in config order
     versions: dict[str, str] = field(default_factory=dict)
     corpus_lenses: list[str] = field(default_factory=list)  # enabled lenses that run after the chunks (themes)
+    coverage: dict[str, list[str]] = field(default_factory=dict)  # lens name -> the languages it covers
 
     def lens(self, name: str) -> Any:
         """The loaded lens of that name, or None."""
@@ -47,7 +49,7 @@ class Models:
         names = list(DEFAULT_LENSES) + [n for n in self.corpus_lenses if n not in DEFAULT_LENSES]
         names += [lens.name for lens in self.lenses if lens.name not in names]
         loaded = {lens.name: lens.declared_outputs() for lens in self.lenses}
-        return [o for n in names for o in (loaded.get(n) or lens_class(n).outputs)]
+        return [*(o for n in names for o in (loaded.get(n) or lens_class(n).outputs)), cov.REASON_OUTPUT]
 
     def corpus_outputs(self) -> set[str]:
         """Names of the columns corpus-level lenses fill later (null at the chunk stage)."""
@@ -72,6 +74,7 @@ def load_models(cfg: PipelineConfig) -> Models:
     encoder = get_encoder(cfg.encoder)
     models = Models(encoder=encoder, versions={"encoder": encoder.version})
     for name in enabled_lenses(cfg):
+        models.coverage[name] = cov.lens_languages(name, cfg)
         if is_corpus_lens(name):
             models.corpus_lenses.append(name)
             continue
@@ -92,7 +95,11 @@ class Analysed:
 
 
 def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
-    """Encode a cleaned batch once and run the per-document lenses over it (corpus lenses come later)."""
+    """Encode a cleaned batch once and run the per-document lenses over it (corpus lenses come later).
+
+    Each lens runs only on the documents in the languages it covers; the others get its outputs null and a
+    `not_analysed_reason` (voc.engine.coverage).
+    """
     from voc.clean.sentences import split_sentences
 
     clock = _Clock()
@@ -103,14 +110,27 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs)
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
     sentence_rows = _sentence_frame(shared.doc_ids, spans)
+    masks = cov.lens_masks(cov.batch_languages(docs), models.coverage)
     for lens in models.lenses:
-        result = lens.predict_pass(shared)
-        for col in result.documents.columns:
-            preds[col] = result.documents[col].to_numpy()
-        if result.sentences is not None and len(result.sentences) == len(sentence_rows):
-            for col in result.sentences.columns:
-                sentence_rows[col] = result.sentences[col].to_numpy()
+        mask = masks[lens.name][0] if lens.name in masks else np.ones(len(texts), dtype=bool)
+        if mask.all():
+            result = lens.predict_pass(shared)
+            documents, sentences = result.documents, result.sentences
+        elif mask.any():
+            result = lens.predict_pass(cov.subset_pass(shared, mask))
+            documents = cov.scatter(result.documents, mask)
+            sentences = result.sentences
+            if sentences is not None:
+                sentences = cov.scatter(sentences, cov.sentence_mask(spans, mask))
+        else:  # no document of the batch is in a language the lens covers: its outputs stay null
+            documents, sentences = pd.DataFrame(index=range(len(texts))), None
+        for col in documents.columns:
+            preds[col] = documents[col].to_numpy()
+        if sentences is not None and len(sentences) == len(sentence_rows):
+            for col in sentences.columns:
+                sentence_rows[col] = sentences[col].to_numpy()
         clock.lap(lens.name)
+    preds[cov.REASON_OUTPUT.name] = cov.not_analysed_reasons(masks, len(texts))
     outputs, corpus = models.outputs(), models.corpus_outputs()
     return Analysed(
         _complete(preds, outputs, corpus, "document"),

@@ -3,6 +3,8 @@
 Runs after the per-chunk stages. Document vectors come from the encoder's cache (no second encoder pass);
 sentence vectors for multi-sentence documents are pooled from one extra pass over those documents only,
 so each sentence can join the theme it talks about (per-theme sentiment is sentence-based).
+Documents in a language the encoder does not cover (`encoder.languages`) are left out of the fit and the
+assignment and go to their language group (voc.lenses.themes.languages), sentences included.
 """
 
 from __future__ import annotations
@@ -14,28 +16,47 @@ import numpy as np
 import pandas as pd
 
 from voc.config import PipelineConfig
+from voc.lenses.themes.languages import language_group_rows, split_by_coverage, without_language_groups
 
 log = logging.getLogger(__name__)
 MIN_DOCS = 30
 ASSIGN_BATCH = 5_000
 
 
-def themes_in_memory(texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder) -> tuple[list, list]:
-    """Fit themes on in-memory documents (voc.analyze); (theme_id, theme_label) per document."""
+def themes_in_memory(
+    texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder, languages: list[str] | None = None
+) -> tuple[list, list]:
+    """Fit themes on in-memory documents (voc.analyze); (theme_id, theme_label) per document.
+
+    Documents in a language the encoder does not cover get their language group, not a fitted theme.
+    """
+    from voc.clean.coverage import not_analysed_label
     from voc.lenses.themes import run_themes
+    from voc.lenses.themes.languages import language_of_theme
 
-    if len(texts) < MIN_DOCS:
-        log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(texts))
-        return [None] * len(texts), [None] * len(texts)
-    result = run_themes(list(range(len(texts))), texts, vectors, cfg.themes, encoder.encode)
-    return result.assignments["theme_id"].tolist(), result.assignments["theme_label"].tolist()
+    mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(texts))
+    ids: list = [g for g in groups]
+    labels: list = [None if g is None else not_analysed_label(language_of_theme(g)) for g in groups]
+    keep = np.flatnonzero(mask)
+    if len(keep) < MIN_DOCS:
+        log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
+        return ids, labels
+    kept = [texts[i] for i in keep]
+    result = run_themes(list(range(len(kept))), kept, np.asarray(vectors)[keep], cfg.themes, encoder.encode)
+    for i, tid, label in zip(keep, result.assignments["theme_id"], result.assignments["theme_label"]):
+        ids[i], labels[i] = tid, label
+    return ids, labels
 
 
-def _sample(store, size: int) -> pd.DataFrame:
-    """A deterministic sample (by hashed doc_id, so independent of insert order) of documents."""
+def _sample(store, size: int, languages: list[str]) -> pd.DataFrame:
+    """A deterministic sample (by hashed doc_id, so independent of insert order) of the covered documents."""
+    covered = [*languages, "und", ""]
+    marks = ", ".join("?" for _ in covered)
     with store.reader() as r:
         return r.con.execute(
-            "SELECT doc_id, text FROM documents ORDER BY md5(doc_id) LIMIT ?", [size]
+            f"SELECT doc_id, text FROM documents WHERE coalesce(language, 'und') IN ({marks}) "
+            "ORDER BY md5(doc_id) LIMIT ?",
+            [*covered, size],
         ).df()
 
 
@@ -45,42 +66,69 @@ class FittedThemes:
 
     result: object  # voc.lenses.themes.ThemesRun
     in_sample: dict
+    run_id: str | None = None
 
 
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
 
-    sample = _sample(store, cfg.themes.sample_size)
+    sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
         log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
         return None
     texts = sample["text"].tolist()
     result = run_themes(
         sample["doc_id"].tolist(), texts, encoder.encode(texts), cfg.themes, encoder.encode,
-        stored=store.themes(include_retired=True), edits=store.edits(), run_id=run_id,
+        stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
     )  # fmt: skip
-    return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])))
+    return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])), run_id)
 
 
-def assign_batch(fitted: FittedThemes, ids: list, texts: list[str], encoder, cfg: PipelineConfig):
-    """Theme per document (sample documents keep their fitted theme) and per sentence, for one batch."""
+def assign_batch(
+    fitted: FittedThemes, ids: list, texts: list[str], encoder, cfg: PipelineConfig, languages: list | None = None
+):
+    """Theme per document (sample documents keep their fitted theme) and per sentence, for one batch.
+
+    Documents the encoder does not cover (by `languages`) and all their sentences go to their language group.
+    """
     from voc.clean.sentences import split_sentences
     from voc.lenses.themes import assign_sentences
 
-    theme = fitted.result.model.assign(encoder.encode(texts))
-    theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids, theme)], dtype=np.int64)
-    sentences = _sentence_themes(ids, texts, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences)
-    return pd.DataFrame({"doc_id": ids, "theme_id": theme}), sentences
+    mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(ids))
+    out = [pd.DataFrame({"doc_id": [], "theme_id": []}).astype({"theme_id": np.int64})]
+    sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
+    if mask.any():
+        ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
+        theme = fitted.result.model.assign(encoder.encode(texts_in))
+        theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
+        out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme}))
+        sentences.append(_sentence_themes(
+            ids_in, texts_in, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences
+        ))  # fmt: skip
+    if not mask.all():
+        rest = np.flatnonzero(~mask)
+        out.append(pd.DataFrame({"doc_id": [ids[i] for i in rest], "theme_id": [groups[i] for i in rest]}))
+        rows = [(ids[i], k, groups[i]) for i in rest for k in range(len(split_sentences(texts[i]) or [0]))]
+        sentences.append(pd.DataFrame(rows, columns=["doc_id", "idx", "theme_id"]))
+    docs = pd.concat([f for f in out if len(f)] or out[:1], ignore_index=True)
+    return docs.astype({"theme_id": np.int64}), pd.concat([f for f in sentences if len(f)] or sentences[:1], ignore_index=True)
 
 
 def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], sentence_themes: list[pd.DataFrame]):
     """Write the themes table and every document's and sentence's theme in one transaction."""
+    docs = pd.concat(doc_themes, ignore_index=True)
+    themes = fitted.result.themes
+    groups = docs.loc[docs["theme_id"] < 0, "theme_id"].value_counts()
+    if len(groups):
+        dim = len(themes["centroid"].iloc[0]) if len(themes) else 0
+        rows = language_group_rows({int(k): int(v) for k, v in groups.items()}, dim, fitted.run_id)
+        themes = pd.concat([rows, themes], ignore_index=True)
     with store.writer() as tx:
-        tx.write_themes(fitted.result.themes)
-        tx.set_document_themes(pd.concat(doc_themes, ignore_index=True))
+        tx.write_themes(themes)
+        tx.set_document_themes(docs)
         tx.set_sentence_themes(pd.concat(sentence_themes, ignore_index=True))
-    return fitted.result.themes
+    return themes
 
 
 def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=None) -> pd.DataFrame:
@@ -91,7 +139,9 @@ def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=No
     doc_themes, sentence_themes = [], []
     task = progress.task("assigning themes") if progress else None
     for batch in store.text_pages(ASSIGN_BATCH):
-        docs, sentences = assign_batch(fitted, batch["doc_id"].tolist(), batch["text"].tolist(), encoder, cfg)
+        docs, sentences = assign_batch(
+            fitted, batch["doc_id"].tolist(), batch["text"].tolist(), encoder, cfg, batch["language"].tolist()
+        )
         doc_themes.append(docs)
         sentence_themes.append(sentences)
         if progress:

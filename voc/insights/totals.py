@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from voc.clean.coverage import REASON_COLUMN, models_of_reason, summary_line
 from voc.insights.filters import Filter
+from voc.lenses.themes.languages import UNTHEMED_SQL
 from voc.metrics import aggregate_sql, cause_column
 from voc.schema import CAUSE_LABELS
 from voc.store import Store
@@ -15,8 +17,8 @@ from voc.store import Store
 VIEW_SQL = (
     "SELECT d.doc_id, d.date, d.channel, d.source, d.segments, d.rating, d.rating_scale, d.rating_norm, "
     "d.created_at, d.resolved_at, p.sentiment, p.sentiment_score, p.causes, "
-    "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN -1 ELSE p.theme_id END AS theme_id, "
-    "CASE WHEN p.theme_id IS NULL OR p.theme_id < 0 THEN 'Unthemed' "
+    f"CASE WHEN {UNTHEMED_SQL} THEN -1 ELSE p.theme_id END AS theme_id, "
+    f"CASE WHEN {UNTHEMED_SQL} THEN 'Unthemed' "
     "ELSE coalesce(t.user_label, t.label, 'Theme ' || p.theme_id) END AS theme_label "
     "FROM documents d LEFT JOIN predictions p ON p.doc_id = d.doc_id LEFT JOIN themes t ON t.theme_id = p.theme_id"
 )
@@ -50,6 +52,19 @@ def theme_totals(
     )
     frame = _query(store_path, flt, select)
     return frame if n is None else frame.head(n)
+
+
+def not_analysed_summary(store_path: str | Path) -> list[str]:
+    """'58 documents in Spanish (es) are not analysed by the English models', one line per language stored."""
+    with Store(store_path, read_only=True).reader() as session:
+        if REASON_COLUMN not in session.con.execute("SELECT * FROM predictions LIMIT 0").df().columns:
+            return []  # a store written before language coverage
+        rows = session.con.execute(
+            f"SELECT coalesce(d.language, 'und'), count(*) AS n, min(p.{REASON_COLUMN}) FROM documents d "
+            f"JOIN predictions p ON p.doc_id = d.doc_id WHERE p.{REASON_COLUMN} IS NOT NULL "
+            "GROUP BY 1 ORDER BY n DESC, 1"
+        ).fetchall()
+    return [summary_line(lang, int(n), models_of_reason(reason)) for lang, n, reason in rows]
 
 
 def summary_table(themes: pd.DataFrame, labels: Sequence[str] = CAUSE_LABELS) -> pd.DataFrame:

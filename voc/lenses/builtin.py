@@ -37,6 +37,11 @@ class SentimentLensSpec:
         return True
 
     @classmethod
+    def languages(cls, cfg: Any) -> list[str]:
+        """The languages the sentiment model covers (`sentiment.languages`), apart from the encoder's."""
+        return list(cfg.sentiment.languages)
+
+    @classmethod
     def from_config(cls, cfg: Any) -> SentimentLensSpec:
         """Load the configured sentiment model."""
         from voc.lenses.sentiment import SentimentLens

@@ -108,10 +108,10 @@ def iter_documents(
 
 
 def text_page(con: duckdb.DuckDBPyConnection, after: str | None, limit: int) -> pd.DataFrame:
-    """Up to `limit` documents' (doc_id, text) with doc_id > after, in doc_id order (keyset paging)."""
+    """Up to `limit` documents' (doc_id, text, language) with doc_id > after, in doc_id order (keyset paging)."""
     if after is None:
-        return con.execute("SELECT doc_id, text FROM documents ORDER BY doc_id LIMIT ?", [limit]).df()
-    sql = "SELECT doc_id, text FROM documents WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
+        return con.execute("SELECT doc_id, text, language FROM documents ORDER BY doc_id LIMIT ?", [limit]).df()
+    sql = "SELECT doc_id, text, language FROM documents WHERE doc_id > ? ORDER BY doc_id LIMIT ?"
     return con.execute(sql, [after, limit]).df()
 
 

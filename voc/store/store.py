@@ -160,7 +160,7 @@ class _Ops:
         return self._call(False, lambda s: reads.count(s.con, table))
 
     def text_pages(self, size: int) -> Iterator[pd.DataFrame]:
-        """Every document's (doc_id, text) in doc_id order, `size` rows a page, each page read on its own."""
+        """Every document's (doc_id, text, language) in doc_id order, `size` rows a page, each page read on its own."""
         if size < 1:
             raise StoreError(f"page size must be >= 1, got {size}")
         after = None

@@ -112,6 +112,8 @@ def render(ctx: Ctx) -> None:
     st.title("Overview")
     stats = stats_or_stop(ctx)
     ongoing_alerts(ctx)
+    for line in data.not_analysed(ctx.path, ctx.ver):
+        st.info(f"{line}: they are kept and counted, and shown as their own language group.", icon="🌐")
     top = stats[stats["theme_id"] >= 0].head(3)
     if len(top):
         names = ", ".join(f"<b>{escape(r.theme)}</b> ({100 * r.share:.0f}%)" for r in top.itertuples())
