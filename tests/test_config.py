@@ -20,6 +20,16 @@ def test_environment_overrides_the_yaml(tmp_path, monkeypatch):
     assert cfg.inputs[0].path == tmp_path / "data" / "x.csv"
 
 
+def test_voc_store_path_is_not_read_as_the_store_section(monkeypatch):
+    monkeypatch.setenv("VOC_STORE", "/tmp/team.duckdb")  # the CLI's and the app's store path
+    assert PipelineConfig.load().store.lock_timeout == 30.0
+    monkeypatch.setenv("VOC_STORE__LOCK_TIMEOUT", "5")
+    assert PipelineConfig.load().store.lock_timeout == 5.0
+    monkeypatch.delenv("VOC_STORE__LOCK_TIMEOUT")
+    monkeypatch.setenv("VOC_STORE", '{"lock_timeout": 7}')
+    assert PipelineConfig.load().store.lock_timeout == 7.0
+
+
 def test_encoder_settings_follow_the_environment(monkeypatch):
     monkeypatch.delenv("VOC_ENCODER__PRECISION", raising=False)
     assert encoder_settings().precision == "fp32"

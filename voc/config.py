@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
 from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
@@ -182,6 +182,16 @@ class AppConfig(_Section):
     editors: list[str] = Field(default_factory=list)
 
 
+class _PipelineEnv(EnvSettingsSource):
+    """VOC_* overrides, where a plain VOC_STORE is the CLI's and the app's store path, not the `store` section."""
+
+    def prepare_field_value(self, field_name: str, field: Any, value: Any, value_is_complex: bool) -> Any:
+        """Skip a VOC_STORE that is a path; VOC_STORE__<FIELD> and a JSON VOC_STORE still set the section."""
+        if field_name == "store" and isinstance(value, str) and not value.lstrip().startswith("{"):
+            value = None
+        return super().prepare_field_value(field_name, field, value, value_is_complex)
+
+
 class PipelineConfig(BaseSettings):
     """A whole pipeline; VOC_<SECTION>__<FIELD> environment variables override the YAML."""
 
@@ -222,7 +232,7 @@ class PipelineConfig(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Environment first, so VOC_* variables override values from the YAML."""
-        return env_settings, init_settings
+        return _PipelineEnv(settings_cls), init_settings
 
     @classmethod
     def load(cls, path: str | Path | None = None, **overrides: Any) -> PipelineConfig:
