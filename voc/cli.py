@@ -269,5 +269,7 @@ def main() -> None:
 from voc import cli_models, cli_themes  # noqa: E402,F401  (register the eval, train and themes commands)
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # `python -m voc.cli`: run the imported voc.cli, where the sub-commands registered
+    from voc.cli import main as registered_main
+
+    registered_main()
