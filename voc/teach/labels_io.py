@@ -161,7 +161,7 @@ def export_labels(store: Store, out: Path) -> int:
             "id": frame["source_id"],
             "sentiment": frame["sentiment"],
             "causes": [
-                None if c is None or isinstance(c, float) else ";".join(list(c)) for c in frame["causes"]
+                ";".join(list(c)) if isinstance(c, (list, tuple, np.ndarray)) else None for c in frame["causes"]
             ],
             "theme": frame["theme_id"].astype("Int64"),
             "reviewer": frame["reviewer"],

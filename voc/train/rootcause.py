@@ -215,10 +215,13 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, e
     rules = compile_rules([lab.patterns for lab in tax.labels])
 
     dev = load_dev(dev_path, "train")
+    dev_enc = encode_texts(dev["text"].tolist(), tag="rc-dev")
     if extra_docs is not None and len(extra_docs):
         extra = extra_docs[["text", "causes"]].assign(id=np.arange(len(extra_docs)) * 4 + 10_000_001)
         dev = pd.concat([dev, extra], ignore_index=True)  # ids never % 4 == 0: not the dev test part
-    dev_enc = encode_texts(dev["text"].tolist(), tag="rc-dev")
+        more = encode_texts(extra["text"].tolist(), tag="rc-extra")
+        dev_enc = Encoded(dev_enc.texts + more.texts, dev_enc.spans + more.spans,
+                          np.concatenate([dev_enc.doc_vecs, more.doc_vecs]), dev_enc.sent_vecs + more.sent_vecs)  # fmt: skip
     ids = dev["id"].to_numpy()
     parts = [
         _example_samples(tax, E, E_label, none_vecs),
