@@ -68,9 +68,13 @@ def test_empty_causes_cell_means_no_cause_and_missing_column_means_unlabelled(st
 def test_cli_export_then_import_round_trip(store, tmp_path):
     docs = _ids(store, 4)
     src = tmp_path / "in.csv"
-    pd.DataFrame({"doc_id": docs["doc_id"], "sentiment": ["negative", "neutral", "positive", "negative"]}).to_csv(src, index=False)
+    pd.DataFrame(
+        {"doc_id": docs["doc_id"], "sentiment": ["negative", "neutral", "positive", "negative"]}
+    ).to_csv(src, index=False)
     runner = CliRunner()
-    res = runner.invoke(app, ["labels", "import", str(src), "--store", str(store), "--reviewer", "bo@example.com"])
+    res = runner.invoke(
+        app, ["labels", "import", str(src), "--store", str(store), "--reviewer", "bo@example.com"]
+    )
     assert res.exit_code == 0, res.output
     assert "imported 4, rejected 0" in " ".join(res.output.split())
     for suffix in ("csv", "jsonl"):
@@ -79,7 +83,30 @@ def test_cli_export_then_import_round_trip(store, tmp_path):
         assert res.exit_code == 0, res.output
         assert "Wrote 4 labelled documents" in " ".join(res.output.split())
     back = pd.read_csv(tmp_path / "out.csv")
-    assert back.set_index("doc_id")["sentiment"].to_dict() == dict(zip(docs["doc_id"], ["negative", "neutral", "positive", "negative"]))
+    assert back.set_index("doc_id")["sentiment"].to_dict() == dict(
+        zip(docs["doc_id"], ["negative", "neutral", "positive", "negative"])
+    )
     res = runner.invoke(app, ["labels", "import", str(tmp_path / "out.jsonl"), "--store", str(store)])
     assert res.exit_code == 0 and "imported 4" in " ".join(res.output.split())
     assert len(Store(store, read_only=True).labels(latest=False)) == 8  # append-only: nothing rewritten
+
+
+def test_queue_puts_unsure_documents_first_and_takes_turns_over_themes():
+    from voc.app.review_queue import diversify, uncertainty
+
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["sure", "split", "near", "a2", "b2"],
+            "theme_id": [1, 1, 2, 1, 2],
+            "p_negative": [0.98, 0.45, 0.9, 0.6, 0.7],
+            "p_neutral": [0.01, 0.1, 0.05, 0.2, 0.2],
+            "p_positive": [0.01, 0.45, 0.05, 0.2, 0.1],
+            "cause_scores": ['{"people": 0.01}', '{"people": 0.01}', '{"people": 0.49}', "{}", "{}"],
+        }
+    )
+    u = uncertainty(frame, {"people": 0.5})
+    assert u[1] > u[0] and u[2] > u[0]  # a tie in sentiment, a cause at its threshold
+    order = diversify(frame, u)
+    assert order[:2] == ["split", "near"] or order[:2] == ["near", "split"]
+    assert {frame.set_index("doc_id").loc[d, "theme_id"] for d in order[:2]} == {1, 2}
+    assert order[-1] == "sure"

@@ -31,7 +31,9 @@ def _app(store, monkeypatch) -> AppTest:
 def test_label_adapt_rescore_show(tmp_path, monkeypatch):
     store = build_sample_store(tmp_path / "loop.duckdb", n=120)
     at = _app(store, monkeypatch)
-    for i in range(20):  # 20 labels in the app: the reviewer calls every document negative, with a people cause
+    for i in range(
+        20
+    ):  # 20 labels in the app: the reviewer calls every document negative, with a people cause
         at.radio(key="review_sentiment").set_value("negative")
         at.multiselect(key="review_causes").set_value(["people"])
         next(b for b in at.button if b.label == "Save and next").click()
@@ -57,15 +59,21 @@ def test_label_adapt_rescore_show(tmp_path, monkeypatch):
     res = runner.invoke(app, ["train", "rootcause", "--from-store", str(store), "--out", str(cause)])
     assert res.exit_code == 0, res.output
     assert json.loads((cause / "head.json").read_text())["adapted"]["labels"] == 40
-    res = runner.invoke(app, ["train", "sentiment", "--from-store", str(store), "--out", str(PROJECT_ROOT / "models" / "x")])
+    res = runner.invoke(
+        app, ["train", "sentiment", "--from-store", str(store), "--out", str(PROJECT_ROOT / "models" / "x")]
+    )
     assert res.exit_code != 0  # never into the package's models/
 
-    before = Store(store, read_only=True).documents_with_predictions(columns=["doc_id", "p_negative", "cause_scores"])
+    before = Store(store, read_only=True).documents_with_predictions(
+        columns=["doc_id", "p_negative", "cause_scores"]
+    )
     monkeypatch.setenv("VOC_SENTIMENT__MODEL", str(sent))
     monkeypatch.setenv("VOC_ROOTCAUSE__MODEL", str(cause))
     res = runner.invoke(app, ["rescore", "--store", str(store), "--quiet"])
     assert res.exit_code == 0, res.output
-    after = Store(store, read_only=True).documents_with_predictions(columns=["doc_id", "p_negative", "cause_scores"])
+    after = Store(store, read_only=True).documents_with_predictions(
+        columns=["doc_id", "p_negative", "cause_scores"]
+    )
     merged = before.merge(after, on="doc_id", suffixes=("_0", "_1"))
     moved = np.abs(merged["p_negative_1"] - merged["p_negative_0"]) > 1e-3
     assert moved.mean() > 0.5  # the adapted head changed the stored probabilities
