@@ -34,6 +34,7 @@ def _progress(at: AppTest) -> str:
     return next(m.value for m in at.markdown if "voc-review-progress" in m.value)
 
 
+@pytest.mark.slow
 def test_review_labels_twenty_documents(review_store, tmp_path, monkeypatch):
     store = tmp_path / "review.duckdb"
     shutil.copy(review_store, store)
