@@ -13,6 +13,7 @@ from voc.app.sql import ThemeMap, filtered_query
 from voc.app.store_access import run_query
 
 CANDIDATES = 4000
+KEEP = 200  # ids kept in the session (its state stays small); the queue refills when they are done
 
 
 def configured_models() -> tuple[Path | None, Path | None]:
@@ -73,7 +74,7 @@ def build_queue(
     if ids.empty:
         return []
     if order == "random":
-        return ids["doc_id"].sample(frac=1.0, random_state=seed).tolist()
+        return ids["doc_id"].sample(frac=1.0, random_state=seed).tolist()[:KEEP]
     preds = run_query(
         path,
         "SELECT doc_id, p_negative, p_neutral, p_positive, cause_scores FROM predictions "
@@ -81,7 +82,7 @@ def build_queue(
         [ids["doc_id"].tolist()],
     )
     frame = ids.merge(preds, on="doc_id", how="left")
-    return diversify(frame, uncertainty(frame, cause_thresholds()))
+    return diversify(frame, uncertainty(frame, cause_thresholds()))[:KEEP]
 
 
 def document(path: str, doc_id: str) -> dict:

@@ -93,7 +93,7 @@ def render(ctx: Ctx) -> None:
     _learned()
     order = st.radio("Order", list(ORDERS), format_func=ORDERS.get, horizontal=True, key="review_order")
     key = (ctx.fkey, order)
-    if st.session_state.get("review_key") != key:
+    if st.session_state.get("review_key") != key or not st.session_state.get("review_queue"):
         st.session_state["review_key"] = key
         st.session_state["review_queue"] = build_queue(
             *ctx.args[:4], order, set(labels["doc_id"]) if len(labels) else set()
@@ -103,7 +103,7 @@ def render(ctx: Ctx) -> None:
         st.info("Nothing left to review under these filters.")
         return
     doc = document(ctx.path, queue[0])
-    st.caption(f"{len(queue):,} documents in the queue")
+    st.caption(f"Next {len(queue):,} documents in the queue")
     st.markdown(f'<div class="voc-review-text">{_highlight(str(doc.get("text") or ""), doc["cause_evidence"])}</div>',
                 unsafe_allow_html=True)  # fmt: skip
     probs = " · ".join(f"{lab} {doc.get('p_' + lab) or 0:.0%}" for lab in SENTIMENT_LABELS)
