@@ -14,6 +14,30 @@ from voc.paths import results_dir, trained_model_dir
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/ in a checkout, else ./voc-results/).")]
 
 
+FromStoreOpt = Annotated[Optional[Path], typer.Option("--from-store", help="Adapt to this store's reviewer labels; needs --out (never the package's models/).")]
+
+
+def _store(path: Path):
+    from voc.errors import InputError
+    from voc.store import Store
+
+    store = Store(path, read_only=True)
+    if not store.exists():
+        raise InputError(f"Store {path} does not exist; give the store your team labelled.")
+    return store
+
+
+def _adapted_out(out: Optional[Path]) -> Path:
+    from voc.errors import ConfigError
+    from voc.paths import MODELS_DIR
+
+    if out is None:
+        raise ConfigError("--from-store needs --out DIR: adapted models go to a folder you name.")
+    if out.resolve().is_relative_to(MODELS_DIR.resolve()):
+        raise ConfigError(f"--out {out} is inside the package's models/ ({MODELS_DIR}); choose another folder.")
+    return out
+
+
 def _print_eval(table, out: Path) -> None:
     console.print(frame_table(table, title=f"Results (JSON: {out})"))
 
@@ -52,9 +76,17 @@ def train_sentiment_cmd(
     work_dir: Annotated[Optional[Path], typer.Option(help="Work folder for checkpoints (default: the voc cache).")] = None,
     epochs: Annotated[Optional[float], typer.Option(help="Epochs over the training mix (default: the recipe's).")] = None,
     threads: Annotated[Optional[int], typer.Option(help="Torch threads (default: the recipe's).")] = None,
+    from_store: FromStoreOpt = None,
+    from_ratings: Annotated[bool, typer.Option("--from-ratings", help="With --from-store: ratings as weak labels (stars 1-2, NPS 0-6 negative; 4-5, 9-10 positive).")] = False,
 ) -> None:
-    """Fine-tune the sentiment model on the shared train splits (about 30 min on 2 cores) and export int8 ONNX."""
+    """Fine-tune the sentiment model (about 30 min), or with --from-store refit its head on your labels (seconds)."""
     from voc.train.sentiment import train_sentiment
+
+    if from_store is not None:
+        from voc.teach.train_store import train_sentiment_from_store
+
+        console.print(train_sentiment_from_store(_store(from_store), _adapted_out(out), from_ratings=from_ratings))
+        return
 
     overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
     console.print(train_sentiment(out or trained_model_dir("sentiment"), work_dir, reuse=reuse, **overrides))
@@ -66,8 +98,15 @@ def train_rootcause_cmd(
     examples: Annotated[Optional[Path], typer.Option(help="YAML of extra labelled examples, e.g. a new label.")] = None,
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default models/rootcause).")] = None,
     weak: Annotated[bool, typer.Option(help="Add weak labels from the shared airline and MAMS train splits.")] = True,
+    from_store: FromStoreOpt = None,
 ) -> None:
-    """Re-fit the root-cause head from the taxonomy, the dev set and your examples (seconds)."""
+    """Re-fit the root-cause head from the taxonomy, the dev set and your examples (+ a store's labels) (seconds)."""
     from voc.train.rootcause import train_rootcause
+
+    if from_store is not None:
+        from voc.teach.train_store import train_rootcause_from_store
+
+        console.print(train_rootcause_from_store(_store(from_store), _adapted_out(out)))
+        return
 
     console.print(train_rootcause(taxonomy=taxonomy, extra_examples=examples, out_dir=out, weak=weak))

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from voc.config import StoreConfig
 from voc.errors import StoreError
-from voc.store import lens_outputs, reads, runs, themes, writes
+from voc.store import labels, lens_outputs, reads, runs, themes, writes
 from voc.store.frames import Frame
 from voc.store.locking import open_connection
 from voc.store.schema import check_version, column_types, ensure_schema, stored_version
@@ -71,6 +71,10 @@ class _Ops:
     def append_edit(self, op: str, payload: dict[str, Any], actor: str | None = None) -> int:
         """Append a theme edit (rename|merge|split|pin) made by `actor` to the log; return its increasing edit_id."""
         return self._call(True, lambda s: themes.append_edit(s.con, op, payload, actor))
+
+    def append_labels(self, rows: list[dict[str, Any]]) -> int:
+        """Append reviewers' labels (doc_id, sentiment, causes, theme_id, reviewer, source, model_*); return rows."""
+        return self._call(True, lambda s: labels.append_labels(s.con, rows))
 
     def begin_run(
         self,
@@ -154,6 +158,11 @@ class _Ops:
     def edits(self) -> pd.DataFrame:
         """The theme edit log in replay order (payload decoded)."""
         return self._call(False, lambda s: themes.edits(s.con))
+
+    def labels(self, latest: bool = True) -> pd.DataFrame:
+        """Reviewers' labels: per document the latest answer of each field, or the whole log (latest=False)."""
+        fn = labels.latest_labels if latest else labels.all_labels
+        return self._call(False, lambda s: fn(s.con))
 
     def count(self, table: str) -> int:
         """Rows in one store table."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
 from voc import datasets
@@ -185,16 +186,21 @@ def train_rootcause(
     out_dir: Path | None = None,
     dev_path: Path | None = None,
     weak: bool = True,
+    extra_docs=None,
+    extra_weight: float = 1.0,
 ) -> dict:
-    """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics."""
+    """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics.
+
+    extra_docs: labelled documents (text, causes) added to the dev-train set, each row weighted extra_weight.
+    """
     from threadpoolctl import threadpool_limits
 
     out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
-        return _train(taxonomy, extra_examples, out_dir, dev_path, weak)
+        return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight)
 
 
-def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
+def _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, extra_weight=1.0) -> dict:
     t0 = time.perf_counter()
     tax = load_taxonomy(taxonomy, extra_examples)
     labels = tax.names
@@ -210,6 +216,12 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
 
     dev = load_dev(dev_path, "train")
     dev_enc = encode_texts(dev["text"].tolist(), tag="rc-dev")
+    if extra_docs is not None and len(extra_docs):
+        extra = extra_docs[["text", "causes"]].assign(id=np.arange(len(extra_docs)) * 4 + 10_000_001)
+        dev = pd.concat([dev, extra], ignore_index=True)  # ids never % 4 == 0: not the dev test part
+        more = encode_texts(extra["text"].tolist(), tag="rc-extra")
+        dev_enc = Encoded(dev_enc.texts + more.texts, dev_enc.spans + more.spans,
+                          np.concatenate([dev_enc.doc_vecs, more.doc_vecs]), dev_enc.sent_vecs + more.sent_vecs)  # fmt: skip
     ids = dev["id"].to_numpy()
     parts = [
         _example_samples(tax, E, E_label, none_vecs),
@@ -218,6 +230,8 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
     if weak:
         parts += _weak_samples(labels)
     samples = _stack(parts)
+    if extra_docs is not None and len(extra_docs) and extra_weight != 1.0:
+        samples.W[samples.group > 10_000_000] *= np.float32(extra_weight)
     t_data = time.perf_counter() - t0
 
     # Out-of-fold head logits for the dev-train docs' sentences.
@@ -298,6 +312,7 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak) -> dict:
         "extra_examples": str(extra_examples) if extra_examples else None,
         "rows": int(len(samples.X)),
         "dev_train_docs": int(len(dev)),
+        "extra_docs": 0 if extra_docs is None else int(len(extra_docs)),
         "calibrated_labels": [labels[j] for j in supervised],
         "cv_dev_train": cv,
         "fit_seconds": round(seconds, 2),

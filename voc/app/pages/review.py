@@ -1,0 +1,144 @@
+"""Review: a CX lead checks the models' least-sure answers one document at a time; labels go to the store's log."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pandas as pd
+import streamlit as st
+
+from voc.app import data
+from voc.app.context import Ctx
+from voc.app.identity import current_user, require_editor
+from voc.app.review_queue import build_queue, configured_models, document
+from voc.errors import VocError
+from voc.schema import SENTIMENT_LABELS
+from voc.store import Store
+
+ORDERS = {"least sure": "Least sure first", "random": "Random"}
+
+
+def save_label(path: str, doc: dict, sentiment: str, causes: list[str], theme_id: int | None) -> int:
+    """Check the user may edit (read from the session now), then append the label under their name."""
+    reviewer = require_editor()
+    row = {"doc_id": doc["doc_id"], "sentiment": sentiment, "causes": causes, "theme_id": theme_id,
+           "reviewer": reviewer, "source": "app", "model_sentiment": doc.get("sentiment"),
+           "model_causes": doc.get("causes"), "model_theme_id": doc.get("theme_id")}  # fmt: skip
+    return Store(path).append_labels([row])
+
+
+def _learned() -> None:
+    """The adapted models' cross-validated figures on the team's labels beside the shipped models'."""
+    sent_model, cause_model = configured_models()
+    shown = False
+    if sent_model is not None:
+        meta_file = sent_model / "meta.json"
+        cv = (
+            json.loads(meta_file.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {})
+            if meta_file.is_file()
+            else {}
+        )
+        if "adapted_accuracy" in cv:
+            a, b = st.columns(2)
+            a.metric(
+                "Adapted sentiment: accuracy (CV)",
+                f"{cv['adapted_accuracy']:.0%}",
+                help=f"5-fold on {cv['labels']} team labels",
+            )
+            b.metric("Shipped sentiment: accuracy", f"{cv['shipped_accuracy']:.0%}", help="Same labels")
+            shown = True
+    if cause_model is not None:
+        head = cause_model / "head.json"
+        cv = (
+            json.loads(head.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {})
+            if head.is_file()
+            else {}
+        )
+        if "adapted_exact" in cv:
+            a, b = st.columns(2)
+            a.metric(
+                "Adapted root cause: exact match (CV)",
+                f"{cv['adapted_exact']:.0%}",
+                help=f"{cv['labels']} team labels",
+            )
+            b.metric("Shipped root cause: exact match", f"{cv['shipped_exact']:.0%}", help="Same labels")
+            shown = True
+    if not shown:
+        st.caption("No adapted model is configured yet: `voc train sentiment --from-store STORE --out DIR`, then "
+                   "`VOC_SENTIMENT__MODEL=DIR voc rescore --store STORE`.")  # fmt: skip
+
+
+def _highlight(text: str, evidence: dict) -> str:
+    spans = sorted({(int(s), int(e)) for s, e in evidence.values()})
+    out, pos = [], 0
+    for s, e in spans:
+        if s < pos:
+            continue
+        out += [html.escape(text[pos:s]), f"<mark>{html.escape(text[s:e])}</mark>"]
+        pos = e
+    return "".join(out) + html.escape(text[pos:])
+
+
+def render(ctx: Ctx) -> None:
+    """Render the Review page."""
+    st.title("Review")
+    flash = st.session_state.pop("review_flash", None)
+    if flash:
+        (st.success if flash[0] == "success" else st.error)(flash[1])
+    labels = Store(ctx.path, read_only=True).labels(latest=True)
+    changed = int(labels["changed"].fillna(False).sum()) if len(labels) else 0
+    st.markdown(f'<p class="voc-review-progress">{len(labels)} labelled, {changed} changed the model\'s answer</p>',
+                unsafe_allow_html=True)  # fmt: skip
+    _learned()
+    order = st.radio("Order", list(ORDERS), format_func=ORDERS.get, horizontal=True, key="review_order")
+    key = (ctx.fkey, order)
+    if st.session_state.get("review_key") != key or not st.session_state.get("review_queue"):
+        st.session_state["review_key"] = key
+        st.session_state["review_queue"] = build_queue(
+            *ctx.args[:4], order, set(labels["doc_id"]) if len(labels) else set()
+        )
+    queue = st.session_state["review_queue"]
+    if not queue:
+        st.info("Nothing left to review under these filters.")
+        return
+    doc = document(ctx.path, queue[0])
+    st.caption(f"Next {len(queue):,} documents in the queue")
+    st.markdown(f'<div class="voc-review-text">{_highlight(str(doc.get("text") or ""), doc["cause_evidence"])}</div>',
+                unsafe_allow_html=True)  # fmt: skip
+    probs = " · ".join(f"{lab} {doc.get('p_' + lab) or 0:.0%}" for lab in SENTIMENT_LABELS)
+    st.caption(f"Model: {doc.get('sentiment') or '—'} ({probs}); causes: {', '.join(doc['causes']) or 'none'}; "
+               f"theme: {ctx.label(doc.get('theme_id'))}")  # fmt: skip
+    user = current_user()
+    if user is None or not user.editor:
+        st.info("You can view the queue; labelling needs an editor (ask an admin to add you to app.editors).")
+        return
+    causes = data.cause_labels(ctx.path, ctx.ver)
+    themes = ctx.themes[ctx.themes["theme_id"] == ctx.themes["canonical_id"]]
+    theme_ids = [None, *themes["theme_id"].astype(int).tolist()]
+    names = dict(zip(themes["theme_id"].astype(int), themes["display_label"]))
+    model_theme = doc.get("theme_id")
+    model_theme = int(model_theme) if not pd.isna(model_theme) and int(model_theme) in names else None
+    with st.form(f"review_{doc['doc_id']}", clear_on_submit=True):
+        sentiment = st.radio("Sentiment", list(SENTIMENT_LABELS), horizontal=True, key="review_sentiment",
+                             index=SENTIMENT_LABELS.index(doc["sentiment"]) if doc.get("sentiment") in SENTIMENT_LABELS else 1)  # fmt: skip
+        picked = st.multiselect("Causes", causes, default=[c for c in doc["causes"] if c in causes], key="review_causes",
+                                accept_new_options=True)  # fmt: skip
+        theme = st.selectbox("Theme", theme_ids, index=theme_ids.index(model_theme), key="review_theme",
+                             format_func=lambda t: "Unthemed" if t is None else names.get(t, f"Theme {t}"))  # fmt: skip
+        save = st.form_submit_button("Save and next", type="primary")
+    if st.button("Skip", key="review_skip"):
+        st.session_state["review_queue"] = queue[1:]
+        st.rerun()
+    if save:
+        try:
+            save_label(ctx.path, doc, sentiment, list(picked), theme)
+        except VocError as exc:
+            st.session_state["review_flash"] = ("error", f"Not saved: {exc}")
+        else:
+            st.session_state["review_flash"] = (
+                "success",
+                f"Saved as {sentiment}; causes: {', '.join(picked) or 'none'}",
+            )
+            st.session_state["review_queue"] = queue[1:]
+        st.rerun()
