@@ -267,6 +267,7 @@ def main() -> None:
 
 
 from voc import cli_models, cli_themes  # noqa: E402,F401  (register the eval, train and themes commands)
+from voc import cli_journey  # noqa: E402,F401  (train/eval journey and churn)
 
 
 if __name__ == "__main__":
