@@ -86,3 +86,15 @@ def _columns(path: str, ver: str) -> set[str]:
     from voc.app.sql import fact_query
 
     return set(fact_query(path, ver, "SELECT * FROM fact LIMIT 0").columns)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def theme_churn(path: str, ver: str, tmap: ThemeMap, fkey: str) -> pd.DataFrame:
+    """Per (display) theme: the share of documents with churn intent (voc.metrics.churn_share_sql)."""
+    return filtered_query(
+        path,
+        tmap,
+        fkey,
+        f"SELECT theme_id, {churn_share_sql()} AS churn_share FROM b GROUP BY theme_id",
+        ver=ver,
+    )
