@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nimbus_schedule import END, MONTHS, PLANTED, SEED, schedule
+from nimbus_schedule import END, MONTHS, PLANTED, SEED, churn_wave, schedule
 from nimbus_text import Composer, load_fragments
 
 log = logging.getLogger("nimbus")
@@ -104,7 +104,12 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
             }
         )
 
-    for it in schedule(rng, themes):
+    wave_rng = random.Random(seed * 31 + 17)  # its own stream: the wave leaves every other row as it was
+    for it in schedule(rng, themes) + [None] + churn_wave(wave_rng, themes):
+        if it is None:  # the regular corpus is done: empty comments, then the churn wave appended after it
+            _empty_comments(rng, out, truth)
+            rng = wave_rng
+            continue
         ch = it["channel"]
         n = len(out[ch]) + 1
         if ch == "reviews":
@@ -152,7 +157,6 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
         else:
             ticket_no += rng.randint(1, 3)
             _ticket(rng, reply, it, f"T-{ticket_no}", text_for, out, truth)
-    _empty_comments(rng, out, truth)
     return out
 
 

@@ -31,7 +31,11 @@ HOLD_CHANNELS = {"tickets": 35, "survey": 30, "reviews": 20, "social": 15}
 # Planted pattern 3: rude store staff (people), concentrated in South.
 STORE_TOTAL, STORE_SOUTH_P = 150, 0.78
 STORE_CHANNELS = {"reviews": 35, "survey": 30, "social": 25, "tickets": 10}
-PLANTED = ("app_login", "hold_times", "store_staff")
+# Planted pattern 4: a churn wave after the price rise of 2026-09-15 (drawn after everything else, from its
+# own random stream, so the items above and their texts do not move; see churn_wave below).
+PRICE_RISE = date(2026, 9, 15)
+CHURN_WAVE = {"reviews": 14, "social": 16, "survey": 10}
+PLANTED = ("app_login", "hold_times", "store_staff", "price_churn")
 
 # Stable themes: base weight, and per-channel multipliers.
 STABLE_W = {
@@ -156,4 +160,19 @@ def schedule(rng: random.Random, themes: dict) -> list[dict[str, Any]]:
             day = START + timedelta(days=rng.randrange((END - START).days + 1))
             items.append(_item(rng, themes, channel, _pick(rng, weights), day))
     items.sort(key=lambda it: (it["when"], it["channel"], it["theme"]))
+    return items
+
+
+def churn_wave(rng: random.Random, themes: dict) -> list[dict[str, Any]]:
+    """Customers saying they leave after the price rise: CHURN_WAVE items per channel, from PRICE_RISE to END."""
+    span = (END - PRICE_RISE).days + 1
+    day_w = [math.exp(-d / 20) for d in range(span)]  # most in the weeks right after the rise
+    items = []
+    for channel, count in CHURN_WAVE.items():
+        for _ in range(count):
+            day = PRICE_RISE + timedelta(days=rng.choices(range(span), weights=day_w)[0])
+            item = _item(rng, themes, channel, "price_churn", day)
+            item.update(secondary=[], sentiment="negative", language="en")
+            items.append(item)
+    items.sort(key=lambda it: (it["when"], it["channel"]))
     return items

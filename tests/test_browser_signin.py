@@ -210,3 +210,16 @@ def test_editor_and_viewer_sign_in(app_server, browser, shots):
     print(f"screenshots in {shots}")
     for page in (editor, viewer):
         page.context.close()
+
+
+def test_journey_at_risk_and_priority_render(app_server, browser):
+    url, _ = app_server
+    page = _page(browser)
+    _sign_in(page, url, VIEWER)
+    page.wait_for_selector(".voc-done", state="attached")
+    page.get_by_role("heading", name="Priority matrix").first.wait_for()
+    page.get_by_text("Quick wins").first.wait_for()
+    open_page(page, f"{url}/?page=journey", "Journey")
+    open_page(page, f"{url}/?page=atrisk", "At risk")
+    assert not page.locator('[data-testid="stException"]').count()
+    page.context.close()

@@ -268,6 +268,7 @@ def main() -> None:
 
 from voc import cli_models, cli_themes  # noqa: E402,F401  (register the eval, train and themes commands)
 from voc import cli_teach  # noqa: E402,F401  (register labels and rescore)
+from voc import cli_journey  # noqa: E402,F401  (train/eval journey and churn)
 
 
 if __name__ == "__main__":  # `python -m voc.cli`: run the imported voc.cli, where the sub-commands registered

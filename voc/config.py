@@ -148,6 +148,36 @@ class RootCauseConfig(_Section):
     thresholds: dict[str, float] = Field(default_factory=dict)  # per-label overrides of the calibrated ones
 
 
+class JourneyConfig(_Section):
+    """Journey-stage lens: taxonomy YAML and trained head (models/journey by default)."""
+
+    enabled: bool = True
+    taxonomy: Path | None = None
+    model: Path | None = None
+
+
+class ChurnConfig(_Section):
+    """Churn and recovery signals: trained head (models/churn) and the churn decision.
+
+    churn_score = p(churn) - staying_weight * p(staying); churn_intent is churn_score >= threshold
+    (both chosen on out-of-fold scores of the churn dev set's train part; see models/churn/MODEL_CARD.md).
+    """
+
+    enabled: bool = True
+    model: Path | None = None
+    threshold: float = Field(default=0.4, ge=0, le=1)
+    staying_weight: float = Field(default=0.5, ge=0)
+
+
+class PriorityConfig(_Section):
+    """Theme severity = weighted sum of volume share, negativity, driver impact and churn share (each 0..1)."""
+
+    volume_weight: float = Field(default=0.3, ge=0)
+    negativity_weight: float = Field(default=0.25, ge=0)
+    impact_weight: float = Field(default=0.2, ge=0)
+    churn_weight: float = Field(default=0.25, ge=0)
+
+
 class StoreConfig(_Section):
     """The DuckDB store."""
 
@@ -205,6 +235,9 @@ class PipelineConfig(BaseSettings):
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
+    journey: JourneyConfig = Field(default_factory=JourneyConfig)
+    churn: ChurnConfig = Field(default_factory=ChurnConfig)
+    priority: PriorityConfig = Field(default_factory=PriorityConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     app: AppConfig = Field(default_factory=AppConfig)

@@ -157,3 +157,17 @@ def frame_metrics(
         return con.execute(sql).df()
     finally:
         con.close()
+
+
+# Churn (the churn lens's churn_intent): outside METRICS so frames and stores without the lens are unaffected.
+HIGH_RATING_SQL = "((rating_scale IN ('stars', 'csat') AND rating >= 4) OR (rating_scale = 'nps' AND rating >= 7))"
+
+
+def churn_share_sql(where: str | None = None) -> str:
+    """Aggregate SQL: the share (0..1) of documents with a churn prediction that show churn intent."""
+    return "avg(churn_intent::INT)" + (f" FILTER (WHERE {where})" if where else "")
+
+
+def satisfied_at_risk_sql() -> str:
+    """Aggregate SQL: documents rated high (stars/CSAT 4-5, NPS 7-10) that nevertheless show churn intent."""
+    return f"count(*) FILTER (WHERE churn_intent AND {HIGH_RATING_SQL})"

@@ -11,7 +11,7 @@ from voc.app.context import PERIOD_DAYS, Ctx
 from voc.app.edits import apply_edits, theme_map_rows
 from voc.app.fact import file_version
 from voc.app.identity import sign_in_gate, user_badge
-from voc.app.pages import causes, export, manage, overview, review, search, themes, trends
+from voc.app.pages import atrisk, causes, export, journey, manage, overview, review, search, themes, trends
 from voc.app.sidebar import sidebar_filters, sync_url
 from voc.app.store_access import content_version, open_store, store_path
 from voc.errors import VocError
@@ -23,6 +23,8 @@ PAGES = {
     "themes": ("Themes", themes.render),
     "trends": ("Trends & alerts", trends.render),
     "causes": ("Root causes", causes.render),
+    "journey": ("Journey", journey.render),
+    "atrisk": ("At risk", atrisk.render),
     "search": ("Search", search.render),
     "manage": ("Manage themes", manage.render),
     "review": ("Review", review.render),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from voc.config import PriorityConfig
 from voc.errors import VocError
 from voc.export.documents import DOCUMENT_FORMATS, export_documents  # noqa: F401
 from voc.export.themes import THEME_FORMATS, write_themes
 from voc.insights.load import load_documents, load_themes
+from voc.insights.priority import with_priority
+from voc.insights.priority_store import priority_columns, theme_efforts
 from voc.insights.summary import issue_summaries
 
 
@@ -33,7 +36,8 @@ def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
     from voc.encode import get_encoder
     from voc.insights.causes import store_cause_labels
 
-    docs = load_documents(store_path, flt)
+    docs = load_documents(store_path, flt, priority_columns(store_path))
     if docs.empty:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
-    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode, labels=store_cause_labels(store_path))
+    summaries = issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode, labels=store_cause_labels(store_path))
+    return with_priority(summaries, docs, PriorityConfig().model_dump(), theme_efforts(store_path))

@@ -31,6 +31,7 @@ def summary_table(summaries: list[dict]) -> pd.DataFrame:
                 **{f"{c}_pct": None if v is None else round(100 * v, 1) for c, v in s["cause_mix"].items()},
                 "impact": (s["impact"] or {}).get("value"),
                 "suggested_owner": s["suggested_owner"],
+                **{k: s.get(k) for k in ("stage_mix", "churn_share", "severity", "effort", "effort_source", "priority", "quadrant")},
                 "keywords": ", ".join(s["keywords"]),
                 "summary": " ".join(s["summary"]),
             }

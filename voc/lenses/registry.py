@@ -22,7 +22,7 @@ ENTRY_POINT_GROUP = "voc_lenses"
 
 Level = Literal["document", "sentence"]
 NEEDS = frozenset({"text", "doc_vectors", "sentence_spans", "sentence_vectors", "token_states"})
-DEFAULT_LENSES = ("sentiment", "themes", "rootcause")
+DEFAULT_LENSES = ("sentiment", "themes", "rootcause", "journey", "churn")
 
 
 @dataclass(frozen=True)
@@ -157,8 +157,9 @@ def with_labels(outputs: tuple[Output, ...], column: str, labels: list[str] | tu
 
 def _register_builtins() -> None:
     from voc.lenses.builtin import RootCauseLensSpec, SentimentLensSpec, ThemesLensSpec
+    from voc.lenses.journey_specs import ChurnLensSpec, JourneyLensSpec
 
-    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec):
+    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec, JourneyLensSpec, ChurnLensSpec):
         lenses.register(cls.name, func=cls)
 
 

@@ -90,9 +90,10 @@ def _dev_samples(
     labels: list[str],
     E: np.ndarray,
     E_label: np.ndarray,
+    base_labels: tuple[str, ...] = BASE_LABELS,
 ) -> Samples:
     L = len(labels)
-    base = np.array([lab in BASE_LABELS for lab in labels])
+    base = np.array([lab in base_labels for lab in labels])
     custom_w = np.where(base, 1.0, CUSTOM_NEG_WEIGHT).astype(np.float32)
     X, Y, W, G = [], [], [], []
     for i, (vec, sents, doc_causes) in enumerate(zip(enc.doc_vecs, enc.sent_vecs, causes)):
@@ -188,19 +189,24 @@ def train_rootcause(
     weak: bool = True,
     extra_docs=None,
     extra_weight: float = 1.0,
+    base_labels: tuple[str, ...] = BASE_LABELS,
 ) -> dict:
     """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics.
 
     extra_docs: labelled documents (text, causes) added to the dev-train set, each row weighted extra_weight.
+    base_labels are the labels the dev set annotates (calibrated there); another taxonomy lens (journey
+    stage, churn signals) passes its own labels and dev set and trains with the same mechanism.
     """
     from threadpoolctl import threadpool_limits
 
     out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
-        return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight)
+        return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight, tuple(base_labels))
 
 
-def _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, extra_weight=1.0) -> dict:
+def _train(
+    taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, extra_weight=1.0, base_labels=BASE_LABELS
+) -> dict:
     t0 = time.perf_counter()
     tax = load_taxonomy(taxonomy, extra_examples)
     labels = tax.names
@@ -225,7 +231,7 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, e
     ids = dev["id"].to_numpy()
     parts = [
         _example_samples(tax, E, E_label, none_vecs),
-        _dev_samples(dev_enc, dev["causes"].tolist(), ids, labels, E, E_label),
+        _dev_samples(dev_enc, dev["causes"].tolist(), ids, labels, E, E_label, base_labels),
     ]
     if weak:
         parts += _weak_samples(labels)
@@ -269,7 +275,7 @@ def _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, e
     doc_head = oof_doc[sent_doc]
     thresholds = np.full(L, 0.5, np.float32)
     supervised = [
-        j for j, lab in enumerate(labels) if lab in BASE_LABELS and 0 < Y_dev[:, j].sum() < len(dev)
+        j for j, lab in enumerate(labels) if lab in base_labels and 0 < Y_dev[:, j].sum() < len(dev)
     ]
     for j in supervised:
         feats = np.stack(

@@ -8,6 +8,7 @@ import streamlit as st
 from voc.app import data
 from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop
+from voc.app.pages.priority import priority_section
 from voc.app.render import escape, fmt_num, plain
 
 
@@ -163,3 +164,4 @@ def render(ctx: Ctx) -> None:
                 "net_sentiment": st.column_config.NumberColumn("Net sentiment", format="%+.0f"),
             },
         )
+    priority_section(ctx, stats)

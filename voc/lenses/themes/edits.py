@@ -14,7 +14,7 @@ from voc.errors import InputError
 
 log = logging.getLogger(__name__)
 
-OPS = ("rename", "merge", "split", "pin")
+OPS = ("rename", "merge", "split", "pin", "effort")  # effort changes no theme: voc.insights.priority reads it
 
 
 def _payload(raw: Any, edit_id: Any) -> dict[str, Any]:

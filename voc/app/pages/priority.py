@@ -1,0 +1,81 @@
+"""The priority matrix (Overview) and the effort form (Manage themes): severity against effort, by theme."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from voc.app import data
+from voc.app import journey_data as jd
+from voc.app.context import Ctx
+from voc.config import PriorityConfig
+from voc.insights.priority import EFFORTS, default_effort, prioritise
+from voc.insights.priority_store import efforts_from_edits
+
+
+def priority_frame(ctx: Ctx, stats: pd.DataFrame) -> pd.DataFrame:
+    """The filtered themes with impact, churn share, severity, effort (set or default), priority and quadrant."""
+    themes = stats[stats["theme_id"] >= 0].copy()
+    if themes.empty:
+        return themes
+    impact = data.impact(*ctx.args)
+    themes = themes.merge(impact[["theme_id", "impact"]], on="theme_id", how="left")
+    if jd.has_columns(ctx.opts, "churn_intent"):
+        themes = themes.merge(jd.theme_churn(*ctx.args), on="theme_id", how="left")
+    efforts = efforts_from_edits(data.themes_and_edits(ctx.path, ctx.file_ver)[1])
+    weights = st.session_state.get("priority_weights") or PriorityConfig().model_dump()
+    return prioritise(themes, weights, efforts)
+
+
+def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
+    """Severity vs effort bubbles by theme, with the quick wins and big bets listed."""
+    st.subheader("Priority matrix")
+    frame = priority_frame(ctx, stats)
+    if frame.empty:
+        st.info("No themed feedback matches the filters.")
+        return
+    st.caption(
+        "Severity (0-1) weighs volume share, negativity, driver impact and churn share (weights: `priority:` in the "
+        "pipeline config). Effort is set per theme on Manage themes; otherwise it defaults from the dominant cause."
+    )
+    chart = alt.Chart(frame).mark_circle(opacity=0.7).encode(
+        x=alt.X("effort:N", sort=list(EFFORTS), title="effort to fix"),
+        y=alt.Y("severity:Q", title="severity"),
+        size=alt.Size("volume:Q", legend=None),
+        color=alt.Color("quadrant:N"),
+        tooltip=["theme", "severity", "effort", "effort_source", "volume"],
+    )  # fmt: skip
+    st.altair_chart(chart, width="stretch")
+    cols = st.columns(2)
+    for column, quadrant, title in ((cols[0], "quick win", "Quick wins"), (cols[1], "big bet", "Big bets")):
+        rows = frame[frame["quadrant"] == quadrant].sort_values("severity", ascending=False)
+        with column:
+            st.markdown(f"**{title}**")
+            if rows.empty:
+                st.caption("None under the current filters.")
+            else:
+                st.dataframe(
+                    rows[["theme", "severity", "effort", "effort_source"]],
+                    hide_index=True,
+                    key=f"prio_{quadrant}",
+                )
+
+
+def effort_form(ctx: Ctx, table: pd.DataFrame, fmt: Callable, submit: Callable) -> None:
+    """An editor's form that sets a theme's effort (small / medium / large) as an `effort` edit."""
+    ids = table["theme_id"].astype(int).tolist()
+    names = dict(zip(ids, table["display_label"]))
+    current = efforts_from_edits(data.themes_and_edits(ctx.path, ctx.file_ver)[1])
+    with st.form("effort_form", clear_on_submit=True):
+        st.subheader("Effort to fix")
+        tid = st.selectbox("Theme", ids, format_func=fmt, key="effort_theme")
+        effort = st.radio("Effort", list(EFFORTS), horizontal=True, key="effort_value")
+        st.caption(
+            "Used by the priority matrix. Unset themes default from their cause (people: medium, process: large, "
+            f"technology: medium). Set now: {len(current)} theme(s). Default: {default_effort({})}."
+        )
+        if st.form_submit_button("Set effort"):
+            submit(ctx, "effort", {"theme_id": int(tid), "effort": effort}, f"{names[tid]} effort → {effort}")
