@@ -148,6 +148,13 @@ class RootCauseConfig(_Section):
     thresholds: dict[str, float] = Field(default_factory=dict)  # per-label overrides of the calibrated ones
 
 
+class SubCauseConfig(_Section):
+    """Sub-cause lens (failure points, blamed vs likely cause); None means the shipped models/subcause."""
+
+    enabled: bool = True
+    model: Path | None = None
+
+
 class StoreConfig(_Section):
     """The DuckDB store."""
 
@@ -195,6 +202,7 @@ class PipelineConfig(BaseSettings):
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     themes: ThemesConfig = Field(default_factory=ThemesConfig)
     rootcause: RootCauseConfig = Field(default_factory=RootCauseConfig)
+    subcause: SubCauseConfig = Field(default_factory=SubCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     app: AppConfig = Field(default_factory=AppConfig)

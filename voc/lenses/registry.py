@@ -22,7 +22,7 @@ ENTRY_POINT_GROUP = "voc_lenses"
 
 Level = Literal["document", "sentence"]
 NEEDS = frozenset({"text", "doc_vectors", "sentence_spans", "sentence_vectors", "token_states"})
-DEFAULT_LENSES = ("sentiment", "themes", "rootcause")
+DEFAULT_LENSES = ("sentiment", "themes", "rootcause", "subcause")
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,9 @@ def with_labels(outputs: tuple[Output, ...], column: str, labels: list[str] | tu
 def _register_builtins() -> None:
     from voc.lenses.builtin import RootCauseLensSpec, SentimentLensSpec, ThemesLensSpec
 
-    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec):
+    from voc.lenses.subcause import SubCauseLensSpec
+
+    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec, SubCauseLensSpec):
         lenses.register(cls.name, func=cls)
 
 
