@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nimbus_schedule import END, MONTHS, PLANTED, SEED, schedule
+from nimbus_schedule import END, MONTHS, PLANTED, SEED, optout_schedule, schedule
 from nimbus_text import Composer, load_fragments
 
 log = logging.getLogger("nimbus")
@@ -104,7 +104,11 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
             }
         )
 
-    for it in schedule(rng, themes):
+    story = optout_schedule(themes, seed)
+    for k, it in enumerate([*schedule(rng, themes), None, *story]):
+        if it is None:  # the empty survey comments are drawn before the opt-out story's rows are added
+            _empty_comments(rng, out, truth)
+            continue
         ch = it["channel"]
         n = len(out[ch]) + 1
         if ch == "reviews":
@@ -152,7 +156,6 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
         else:
             ticket_no += rng.randint(1, 3)
             _ticket(rng, reply, it, f"T-{ticket_no}", text_for, out, truth)
-    _empty_comments(rng, out, truth)
     return out
 
 
