@@ -36,4 +36,7 @@ def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
     docs = load_documents(store_path, flt)
     if docs.empty:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
-    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode, labels=store_cause_labels(store_path))
+    from voc.insights.cause_map import store_confirmed_causes
+
+    return issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode,
+                           labels=store_cause_labels(store_path), confirmed=store_confirmed_causes(store_path))  # fmt: skip

@@ -7,6 +7,7 @@ import streamlit as st
 from voc.app import data
 from voc.app.context import Ctx
 from voc.app.identity import current_user, require_editor
+from voc.app.pages.manage_cause import cause_form
 from voc.app.render import escape
 from voc.errors import VocError
 from voc.insights.filters import Filter
@@ -96,7 +97,9 @@ def _edit_forms(ctx: Ctx, table) -> None:
                 if label.strip():
                     payload["label"] = label.strip()
                 _submit(ctx, "merge", payload, f"{len(members)} themes into {names[into]}")
-    c, _ = st.columns(2)
+    c, d = st.columns(2)
+    with d:
+        cause_form(ids, fmt, lambda op, payload, message: _submit(ctx, op, payload, message))
     with c, st.form("split_form", clear_on_submit=True):
         st.subheader("Split")
         tid = st.selectbox("Theme", ids, format_func=fmt, key="split_theme")
