@@ -72,3 +72,24 @@ def test_columns_in_document_exports(store_path, tmp_path, fmt):
         assert col in frame.columns
     by_text = dict(zip(frame["text"], frame["likely_subcause"]))
     assert by_text[TEXTS[0]] == "records_crm"
+
+
+@pytest.mark.slow
+def test_demo_opt_out_story_is_the_top_misattributed_theme(demo_store):
+    """Planted pattern 4: calls after opting out, blamed on staff, surface with likely cause records/CRM."""
+    with Store(demo_store, read_only=True).reader() as r:
+        top = (
+            r.con.execute(
+                "SELECT theme_id, count(*) AS mis, mode(blamed[1]) AS blame, mode(likely_cause) AS cause, "
+                "mode(likely_subcause) AS sub FROM predictions WHERE likely_cause IS NOT NULL AND len(blamed) > 0 "
+                "AND NOT list_contains(blamed, likely_cause) AND theme_id >= 0 GROUP BY theme_id ORDER BY mis DESC LIMIT 1"
+            )
+            .df()
+            .iloc[0]
+        )
+        texts = r.con.execute(
+            "SELECT d.text FROM documents d JOIN predictions p USING (doc_id) WHERE p.theme_id = ?",
+            [int(top.theme_id)],
+        ).df()["text"]
+    assert top.blame == "people" and top.cause == "technology" and top.sub == "records_crm" and top.mis >= 40
+    assert texts.str.contains("opted out|unsubscribed", case=False).mean() > 0.5

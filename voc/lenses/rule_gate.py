@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+_UPPER = re.compile(r"(?<!\\)[A-Z]")  # an upper-case letter that is not an escape such as \W or \S
+
 try:
     import re2
 except ImportError:  # pragma: no cover - google-re2 is a dependency; this keeps voc importable without it
@@ -24,6 +26,8 @@ class GatedRules:
         self.n = len(groups)
         self.span_groups = self.n if span_groups is None else span_groups  # later groups: presence only
         self.flat = [(g, re.compile(p, re.IGNORECASE)) for g, pats in enumerate(groups) for p in pats]
+        # lower-case patterns run without IGNORECASE over the lower-cased text (about 2x faster in `re`)
+        self.fast = [re.compile(rx.pattern) if not _UPPER.search(rx.pattern) else None for _, rx in self.flat]
         self.always: set[int] = set()
         self.set = None
         self.set_index: list[int] = []
@@ -55,12 +59,17 @@ class GatedRules:
         out: dict[int, list[tuple[int, int]]] = {}
         if not text:
             return out
+        lower = None
         for i in sorted(self.matching(text)):
             g, rx = self.flat[i]
             if g >= self.span_groups and i not in self.always:
                 out.setdefault(g, [])
                 continue
-            spans = [m.span() for m in rx.finditer(text)]
+            if self.fast[i] is not None:
+                lower = text.lower() if lower is None else lower
+                if len(lower) == len(text):
+                    rx = self.fast[i]
+            spans = [m.span() for m in rx.finditer(lower if rx is self.fast[i] else text)]
             if spans:
                 out.setdefault(g, []).extend(spans)
         return out
