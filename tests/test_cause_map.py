@@ -104,3 +104,19 @@ def test_manage_page_confirms_a_theme_cause(tmp_path, monkeypatch):
         and entry["subcause"] == "records_crm"
         and entry["note"].startswith("Opt-outs")
     )
+
+
+def test_cause_map_round_trips_through_taxonomy_yaml(tmp_path):
+    from voc.insights.cause_map import add_causes_to_yaml, cause_edits_from_yaml
+
+    text = "version: 1\nthemes:\n- id: 1\n  label: calls\n  children:\n  - id: 4\n    label: opt-out calls\n- id: 2\n  label: bills\n"
+    confirmed = {4: {"cause": "technology", "subcause": "records_crm", "note": "web form not synced"}}
+    out = add_causes_to_yaml(text, confirmed)
+    assert "root_cause:" in out and "records_crm" in out and "web form not synced" in out
+    assert cause_edits_from_yaml(out, confirmed) == []  # unchanged: nothing to record
+    edited = out.replace("records_crm", "app_errors")
+    assert cause_edits_from_yaml(edited, confirmed) == [
+        {"theme_id": 4, "cause": "technology", "subcause": "app_errors", "note": "web form not synced"}
+    ]
+    with pytest.raises(InputError, match="not one of"):
+        cause_edits_from_yaml(out.replace("cause: technology", "cause: luck"), {})

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
-from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
+from voc.lenses.registry import DEFAULT_ENABLED, check_lens_names
 from voc.schema import Preset, RatingScale
 
 
@@ -195,7 +195,7 @@ class PipelineConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="forbid")
 
     name: str = "pipeline"
-    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_LENSES))  # registered lens names
+    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_ENABLED))  # registered lens names
     inputs: list[InputConfig] = Field(default_factory=list)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)

@@ -37,3 +37,47 @@ def store_confirmed_causes(store_path: str | Path) -> dict[int, dict]:
     from voc.store import Store
 
     return confirmed_causes(Store(store_path, read_only=True).edits())
+
+
+def _walk(entries):
+    for entry in entries or []:
+        if isinstance(entry, dict):
+            yield entry
+            yield from _walk(entry.get("children"))
+
+
+def add_causes_to_yaml(yaml_text: str, confirmed: dict[int, dict]) -> str:
+    """The taxonomy YAML (`voc themes export`) with each confirmed theme's `root_cause: {cause, subcause, note}`."""
+    import yaml
+
+    doc = yaml.safe_load(yaml_text) or {}
+    for entry in _walk(doc.get("themes")):
+        c = confirmed.get(int(entry.get("id", -1)))
+        if c:
+            entry["root_cause"] = {k: c.get(k) for k in ("cause", "subcause", "note") if c.get(k)}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
+
+
+def cause_edits_from_yaml(yaml_text: str, confirmed: dict[int, dict]) -> list[dict]:
+    """`cause` edit payloads for the YAML's `root_cause` entries that differ from the confirmed ones."""
+    import yaml
+
+    out = []
+    for i, entry in enumerate(_walk((yaml.safe_load(yaml_text) or {}).get("themes"))):
+        rc = entry.get("root_cause")
+        if not rc:
+            continue
+        if not isinstance(rc, dict) or "id" not in entry:
+            raise InputError(
+                f"Taxonomy YAML theme #{i + 1}: `root_cause` needs a theme `id` and a mapping {{cause, subcause, note}}."
+            )
+        payload = cause_payload(
+            int(entry["id"]), str(rc.get("cause")), rc.get("subcause"), str(rc.get("note") or "")
+        )
+        now = confirmed.get(payload["theme_id"]) or {}
+        if (
+            any(now.get(k) != payload[k] for k in ("cause", "subcause"))
+            or (now.get("note") or "") != payload["note"]
+        ):
+            out.append(payload)
+    return out

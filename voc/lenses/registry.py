@@ -22,7 +22,8 @@ ENTRY_POINT_GROUP = "voc_lenses"
 
 Level = Literal["document", "sentence"]
 NEEDS = frozenset({"text", "doc_vectors", "sentence_spans", "sentence_vectors", "token_states"})
-DEFAULT_LENSES = ("sentiment", "themes", "rootcause", "subcause")
+DEFAULT_LENSES = ("sentiment", "themes", "rootcause")
+DEFAULT_ENABLED = (*DEFAULT_LENSES, "subcause")  # a pipeline's lenses when its YAML lists none
 
 
 @dataclass(frozen=True)
