@@ -91,5 +91,5 @@ def test_demo_opt_out_story_is_the_top_misattributed_theme(demo_store):
             "SELECT d.text FROM documents d JOIN predictions p USING (doc_id) WHERE p.theme_id = ?",
             [int(top.theme_id)],
         ).df()["text"]
-    assert top.blame == "people" and top.cause == "technology" and top.sub == "records_crm" and top.mis >= 40
+    assert (top["blame"], top["cause"], top["sub"]) == ("people", "technology", "records_crm") and top["mis"] >= 40
     assert texts.str.contains("opted out|unsubscribed", case=False).mean() > 0.5
