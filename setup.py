@@ -11,7 +11,16 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
-SHIPPED = ["models", "app.py", "pipelines", "data/demo", "data/rootcause/dev.jsonl", "data/journey/dev.jsonl", "data/churn/dev.jsonl"]
+SHIPPED = [
+    "models",
+    "app.py",
+    "pipelines",
+    "data/demo",
+    "data/rootcause/dev.jsonl",
+    "data/rootcause/subcause_dev.jsonl",
+    "data/journey/dev.jsonl",
+    "data/churn/dev.jsonl",
+]
 SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 

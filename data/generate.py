@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from nimbus_schedule import END, MONTHS, PLANTED, SEED, churn_wave, schedule
+from nimbus_schedule import END, MONTHS, PLANTED, SEED, churn_wave, optout_schedule, schedule
 from nimbus_text import Composer, load_fragments
 
 log = logging.getLogger("nimbus")
@@ -104,10 +104,14 @@ def build(seed: int = SEED) -> dict[str, list[dict[str, Any]]]:
             }
         )
 
+    story = optout_schedule(themes, seed)
     wave_rng = random.Random(seed * 31 + 17)  # its own stream: the wave leaves every other row as it was
-    for it in schedule(rng, themes) + [None] + churn_wave(wave_rng, themes):
-        if it is None:  # the regular corpus is done: empty comments, then the churn wave appended after it
+    wave = churn_wave(wave_rng, themes)
+    for it in [*schedule(rng, themes), None, *story, "wave", *wave]:
+        if it is None:  # the empty survey comments are drawn before the opt-out story's rows are added
             _empty_comments(rng, out, truth)
+            continue
+        if it == "wave":  # the churn wave is appended after everything else, from its own stream
             rng = wave_rng
             continue
         ch = it["channel"]

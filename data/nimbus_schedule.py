@@ -31,11 +31,15 @@ HOLD_CHANNELS = {"tickets": 35, "survey": 30, "reviews": 20, "social": 15}
 # Planted pattern 3: rude store staff (people), concentrated in South.
 STORE_TOTAL, STORE_SOUTH_P = 150, 0.78
 STORE_CHANNELS = {"reviews": 35, "survey": 30, "social": 25, "tickets": 10}
-# Planted pattern 4: a churn wave after the price rise of 2026-09-15 (drawn after everything else, from its
+# Planted pattern 4: calls and e-mails after opting out, blamed on staff (cause: CRM). Its own random stream,
+# emitted after every other item, so the other patterns' rows are unchanged.
+OPTOUT_TOTAL, OPTOUT_SEED = 90, 16
+OPTOUT_CHANNELS = {"reviews": 35, "social": 35, "tickets": 30}
+# Planted pattern 5: a churn wave after the price rise of 2026-09-15 (drawn after everything else, from its
 # own random stream, so the items above and their texts do not move; see churn_wave below).
 PRICE_RISE = date(2026, 9, 15)
 CHURN_WAVE = {"reviews": 14, "social": 16, "survey": 10}
-PLANTED = ("app_login", "hold_times", "store_staff", "price_churn")
+PLANTED = ("app_login", "hold_times", "store_staff", "optout_staff", "price_churn")
 
 # Stable themes: base weight, and per-channel multipliers.
 STABLE_W = {
@@ -174,5 +178,16 @@ def churn_wave(rng: random.Random, themes: dict) -> list[dict[str, Any]]:
             item = _item(rng, themes, channel, "price_churn", day)
             item.update(secondary=[], sentiment="negative", language="en")
             items.append(item)
+    items.sort(key=lambda it: (it["when"], it["channel"]))
+    return items
+
+
+def optout_schedule(themes: dict, seed: int = SEED) -> list[dict[str, Any]]:
+    """Planted pattern 4: customers contacted after opting out who blame the staff (no survey: keeps its rows)."""
+    rng = random.Random(seed * 101 + OPTOUT_SEED)
+    items = []
+    for k in range(OPTOUT_TOTAL):
+        day = _day_in_month(rng, 2026, MONTHS[k % len(MONTHS)][1])
+        items.append(_item(rng, themes, _pick(rng, OPTOUT_CHANNELS), "optout_staff", day))
     items.sort(key=lambda it: (it["when"], it["channel"]))
     return items

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 FRAGMENTS = Path(__file__).resolve().parent / "fragments"
-THEME_FILES = ("themes_tech.yaml", "themes_process.yaml", "themes_people.yaml", "churn_wave.yaml")
+THEME_FILES = ("themes_tech.yaml", "themes_process.yaml", "themes_people.yaml", "optout_blame.yaml", "churn_wave.yaml")
 _SLOT = re.compile(r"\{([a-z_]+)\}")
 _ORDINAL = {2: "2nd", 3: "3rd", 4: "4th", 5: "5th", 6: "6th"}
 

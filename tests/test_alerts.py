@@ -122,7 +122,7 @@ def _truth_by_theme(store) -> tuple[pd.Series, int]:
 
 
 def _churn_wave_themes(store) -> set[int]:
-    """Themes holding at least 5 items of the planted churn wave (data/README.md, pattern 4)."""
+    """Themes holding at least 5 items of the planted churn wave (data/README.md, pattern 5)."""
     from voc.insights.load import INSIGHT_COLUMNS, load_documents
     from voc.paths import PROJECT_ROOT
 

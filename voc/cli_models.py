@@ -110,3 +110,24 @@ def train_rootcause_cmd(
         return
 
     console.print(train_rootcause(taxonomy=taxonomy, extra_examples=examples, out_dir=out, weak=weak))
+
+
+@eval_app.command("subcause")
+def eval_subcause(out: OutOpt = None) -> None:
+    """Sub-causes, blamed and likely cause on the held-out part of the sub-cause dev set, and throughput."""
+    from voc.evaluate.subcause import evaluate_subcause
+
+    out = out or results_dir() / "subcause_eval.json"
+    _print_eval(evaluate_subcause(out), out)
+
+
+@train_app.command("subcause")
+def train_subcause_cmd(
+    taxonomy: Annotated[Optional[Path], typer.Option(help="Sub-cause taxonomy YAML (default models/subcause/taxonomy.yaml).")] = None,
+    examples: Annotated[Optional[Path], typer.Option(help="YAML of extra sub-causes or examples (each new label with `parent:`).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default models/subcause).")] = None,
+) -> None:
+    """Re-fit the sub-cause, blame and likely-cause models from the taxonomy, the dev set and your examples."""
+    from voc.train.subcause import train_subcause
+
+    console.print(train_subcause(taxonomy=taxonomy, extra_examples=examples, out_dir=out))

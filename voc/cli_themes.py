@@ -96,10 +96,13 @@ def export_cmd(
     store: StoreOpt = Path("voc.duckdb"),
     out: Annotated[Path, typer.Option(help="YAML file to write.")] = Path("taxonomy.yaml"),
 ) -> None:
-    """Write the taxonomy (themes, hierarchy, names, pins) as YAML: taxonomy-as-code."""
+    """Write the taxonomy (themes, hierarchy, names, pins, confirmed root causes) as YAML: taxonomy-as-code."""
+    from voc.insights.cause_map import add_causes_to_yaml, confirmed_causes
     from voc.lenses.themes import export_taxonomy
 
-    out.write_text(export_taxonomy(_store(store, read_only=True).themes(include_retired=True)), encoding="utf-8")
+    st = _store(store, read_only=True)
+    text = add_causes_to_yaml(export_taxonomy(st.themes(include_retired=True)), confirmed_causes(st.edits()))
+    out.write_text(text, encoding="utf-8")
     console.print(f"Wrote {out}")
 
 
@@ -109,7 +112,7 @@ def import_cmd(
     store: StoreOpt = Path("voc.duckdb"),
     apply: ApplyOpt = True,
 ) -> None:
-    """Turn an edited taxonomy YAML into rename/pin edits in the log."""
+    """Turn an edited taxonomy YAML into rename/pin edits (and `root_cause` into cause edits) in the log."""
     from voc.lenses.themes import import_taxonomy, taxonomy_edits
 
     if not path.is_file():
@@ -118,9 +121,14 @@ def import_cmd(
     edits = taxonomy_edits(import_taxonomy(path.read_text(encoding="utf-8")), st.themes(include_retired=True))
     for row in edits.itertuples():
         st.append_edit(row.op, json.loads(row.payload), actor=cli_actor())
+    from voc.insights.cause_map import cause_edits_from_yaml, confirmed_causes
+
+    causes = cause_edits_from_yaml(path.read_text(encoding="utf-8"), confirmed_causes(st.edits()))
+    for payload in causes:
+        st.append_edit("cause", payload, actor=cli_actor())
     if apply and len(edits):
         _replay(store)
-    console.print(f"{len(edits)} edits recorded from {path}.")
+    console.print(f"{len(edits) + len(causes)} edits recorded from {path}.")
 
 
 @themes_app.command("rename")

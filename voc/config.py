@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.errors import ConfigError
-from voc.lenses.registry import DEFAULT_LENSES, check_lens_names
+from voc.lenses.registry import DEFAULT_ENABLED, check_lens_names
 from voc.schema import Preset, RatingScale
 
 
@@ -178,6 +178,13 @@ class PriorityConfig(_Section):
     churn_weight: float = Field(default=0.25, ge=0)
 
 
+class SubCauseConfig(_Section):
+    """Sub-cause lens (failure points, blamed vs likely cause); None means the shipped models/subcause."""
+
+    enabled: bool = True
+    model: Path | None = None
+
+
 class StoreConfig(_Section):
     """The DuckDB store."""
 
@@ -228,7 +235,7 @@ class PipelineConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="forbid")
 
     name: str = "pipeline"
-    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_LENSES))  # registered lens names
+    lenses: list[str] = Field(default_factory=lambda: list(DEFAULT_ENABLED))  # registered lens names
     inputs: list[InputConfig] = Field(default_factory=list)
     clean: CleanConfig = Field(default_factory=CleanConfig)
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
@@ -238,6 +245,7 @@ class PipelineConfig(BaseSettings):
     journey: JourneyConfig = Field(default_factory=JourneyConfig)
     churn: ChurnConfig = Field(default_factory=ChurnConfig)
     priority: PriorityConfig = Field(default_factory=PriorityConfig)
+    subcause: SubCauseConfig = Field(default_factory=SubCauseConfig)
     store: StoreConfig = Field(default_factory=StoreConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     app: AppConfig = Field(default_factory=AppConfig)

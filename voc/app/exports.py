@@ -49,7 +49,10 @@ def theme_summaries(
         docs["theme_id"] = docs["theme_id"].map(lambda t: canonical.get(int(t), t) if pd.notna(t) else t)
     if labels:
         docs["theme_label"] = docs["theme_id"].map(labels).fillna(docs["theme_label"])
-    return issue_summaries(docs, load_themes(store_path), get_encoder().encode, labels=store_cause_labels(store_path))
+    from voc.insights.cause_map import store_confirmed_causes
+
+    return issue_summaries(docs, load_themes(store_path), get_encoder().encode,
+                           labels=store_cause_labels(store_path), confirmed=store_confirmed_causes(store_path))  # fmt: skip
 
 
 def theme_bytes(

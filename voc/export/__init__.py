@@ -39,5 +39,8 @@ def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
     docs = load_documents(store_path, flt, priority_columns(store_path))
     if docs.empty:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
-    summaries = issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode, labels=store_cause_labels(store_path))
+    from voc.insights.cause_map import store_confirmed_causes
+
+    summaries = issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode,
+                                labels=store_cause_labels(store_path), confirmed=store_confirmed_causes(store_path))  # fmt: skip
     return with_priority(summaries, docs, PriorityConfig().model_dump(), theme_efforts(store_path))

@@ -66,6 +66,8 @@ def jira_table(summaries: list[dict], top: int = 10) -> pd.DataFrame:
 
 def _jira_description(s: dict) -> str:
     lines = [" ".join(s["summary"]), "", f"Net sentiment {_signed(s['net_sentiment'])}; owner: {s['suggested_owner']}."]
+    if (s.get("blame") or {}).get("line"):
+        lines.append(s["blame"]["line"][0].upper() + s["blame"]["line"][1:] + ".")
     if s["impact"]:
         i = s["impact"]
         lines.append(f"Impact on score: {i['value']:+.3f} (95% CI {i['ci_low']:+.3f} to {i['ci_high']:+.3f}).")
@@ -106,6 +108,8 @@ def markdown_report(summaries: list[dict], title: str = "Voice of the customer: 
         mix = ", ".join(f"{c} {100 * v:.0f}%" for c, v in s["cause_mix"].items() if v)
         if mix:
             out += ["", f"Causes: {mix}."]
+        if (s.get("blame") or {}).get("line"):
+            out += ["", _md_escape(s["blame"]["line"][0].upper() + s["blame"]["line"][1:]) + "."]
         if s["impact"]:
             i = s["impact"]
             out += ["", f"Impact on the rating: {i['value']:+.3f} (95% CI {i['ci_low']:+.3f} to {i['ci_high']:+.3f})."]

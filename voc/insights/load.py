@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from voc.insights.blame import BLAME_COLUMNS
 from voc.insights.filters import Filter
 from voc.store import Store
 
@@ -21,7 +22,11 @@ def load_documents(
     """Documents with predictions matching a filter, with the columns insights need."""
 
     where, params = (flt or Filter()).to_sql()
-    return Store(store_path, read_only=True).documents_with_predictions(
+    store = Store(store_path, read_only=True)
+    if columns is INSIGHT_COLUMNS:  # with the sub-cause lens: whom customers blame and the likely cause
+        declared = {o["name"] for o in store.lens_outputs()}
+        columns = [*columns, *(c for c in BLAME_COLUMNS if c in declared)]
+    return store.documents_with_predictions(
         where=where, params=params, columns=list(columns), order_by=None
     )
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from voc.insights.blame import theme_blame
 from voc.insights.causes import labels_of
 from voc.insights.drivers import theme_impact
 from voc.insights.episode_text import episode_records
@@ -52,10 +53,13 @@ def issue_summaries(
     n_sentences: int = 3,
     seed: int = 0,
     labels: list[str] | None = None,
+    confirmed: dict[int, dict] | None = None,
 ) -> list[dict]:
     """One summary per theme (largest first) from documents with predictions and the themes table.
 
-    `labels` are the cause labels to report (the store's, see voc.insights.causes; default the shipped ones)."""
+    `labels` are the cause labels to report (the store's, see voc.insights.causes; default the shipped ones).
+    With the sub-cause lens's columns, `blame` says whom customers blame and the confirmed (`confirmed`:
+    theme_id -> {cause, subcause, note}) or likely cause, and the owner is that cause's."""
     metrics = theme_metrics(docs, labels)
     labels = labels_of(metrics)
     comparison = period_comparison(docs).set_index("theme_id") if docs["date"].notna().any() else pd.DataFrame()
@@ -74,6 +78,7 @@ def issue_summaries(
             {"text": members.iloc[i]["text"], **{f: _plain(members.iloc[i].get(f)) for f in QUOTE_FIELDS}} for i in picks
         ]
         cause = dominant_cause(row, labels)
+        blame = theme_blame(members, (confirmed or {}).get(_plain(row["theme_id"])))
         trend = comparison.loc[row["theme_id"]] if row["theme_id"] in comparison.index else None
         imp = impact.loc[row["theme_id"]] if row["theme_id"] in impact.index else None
         out.append(
@@ -99,7 +104,9 @@ def issue_summaries(
                     "value": float(imp["impact"]), "ci_low": float(imp["ci_low"]), "ci_high": float(imp["ci_high"]),
                 },
                 "quotes": quotes,
-                "suggested_owner": OWNERS.get(cause, f"Owner of {cause}") if cause else "Triage (no dominant cause)",
+                "suggested_owner": (blame or {}).get("owner")
+                or (OWNERS.get(cause, f"Owner of {cause}") if cause else "Triage (no dominant cause)"),
+                "blame": blame,
             }
         )
     return out

@@ -23,6 +23,7 @@ ENTRY_POINT_GROUP = "voc_lenses"
 Level = Literal["document", "sentence"]
 NEEDS = frozenset({"text", "doc_vectors", "sentence_spans", "sentence_vectors", "token_states"})
 DEFAULT_LENSES = ("sentiment", "themes", "rootcause", "journey", "churn")
+DEFAULT_ENABLED = (*DEFAULT_LENSES, "subcause")  # a pipeline's lenses when its YAML lists none
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ def _register_builtins() -> None:
     from voc.lenses.builtin import RootCauseLensSpec, SentimentLensSpec, ThemesLensSpec
     from voc.lenses.journey_specs import ChurnLensSpec, JourneyLensSpec
 
-    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec, JourneyLensSpec, ChurnLensSpec):
+    from voc.lenses.subcause import SubCauseLensSpec
+
+    for cls in (SentimentLensSpec, ThemesLensSpec, RootCauseLensSpec, JourneyLensSpec, ChurnLensSpec, SubCauseLensSpec):
         lenses.register(cls.name, func=cls)
 
 

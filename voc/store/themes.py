@@ -13,7 +13,7 @@ from voc.errors import StoreError
 from voc.store.frames import Frame, result_df, to_json
 from voc.store.writes import upsert
 
-EDIT_OPS = ("rename", "merge", "split", "pin", "effort")  # effort: voc.insights.priority
+EDIT_OPS = ("rename", "merge", "split", "pin", "effort", "cause")  # effort: voc.insights.priority; cause: a confirmed root cause
 
 
 def write_themes(con: duckdb.DuckDBPyConnection, frame: Frame, types: dict[str, str]) -> int:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from voc.app import data, texts
+from voc.app import data, subcauses, texts
 from voc.app.context import Ctx
+from voc.app.pages import causes_drill
 from voc.app.pages.common import stats_or_stop
 from voc.app.render import fmt_num, quote_cards
 from voc.metrics import cause_column
@@ -52,3 +53,6 @@ def render(ctx: Ctx) -> None:
                 st.info(f"No filtered feedback is attributed to {cause}.")
             else:
                 quote_cards(rows, only_cause=cause, css="voc-evidence")
+    if subcauses.has_subcauses(ctx.path, ctx.ver):
+        causes_drill.render_drilldown(ctx)
+        causes_drill.render_misattributed(ctx)

@@ -8,6 +8,7 @@ from voc.app import data
 from voc.app.context import Ctx
 from voc.app.identity import current_user, require_editor
 from voc.app.pages.priority import effort_form
+from voc.app.pages.manage_cause import cause_form
 from voc.app.render import escape
 from voc.errors import VocError
 from voc.insights.filters import Filter
@@ -100,6 +101,7 @@ def _edit_forms(ctx: Ctx, table) -> None:
     c, d = st.columns(2)
     with d:
         effort_form(ctx, table, fmt, _submit)
+        cause_form(ids, fmt, lambda op, payload, message: _submit(ctx, op, payload, message))
     with c, st.form("split_form", clear_on_submit=True):
         st.subheader("Split")
         tid = st.selectbox("Theme", ids, format_func=fmt, key="split_theme")

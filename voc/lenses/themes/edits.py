@@ -14,7 +14,7 @@ from voc.errors import InputError
 
 log = logging.getLogger(__name__)
 
-OPS = ("rename", "merge", "split", "pin", "effort")  # effort changes no theme: voc.insights.priority reads it
+OPS = ("rename", "merge", "split", "pin", "effort", "cause")  # effort: voc.insights.priority; cause: voc.insights.cause_map
 
 
 def _payload(raw: Any, edit_id: Any) -> dict[str, Any]:
@@ -80,6 +80,8 @@ def apply_edits(
                 )
             elif op == "split":
                 themes, assign = _split(themes, assign, p, embeddings_for)
+            elif op == "cause":  # a confirmed root cause changes no theme; reports read it from the log
+                int(p["theme_id"])
         except KeyError as exc:
             raise InputError(
                 f"theme_edits row edit_id={e.get('edit_id')} ({op}): payload lacks {exc}."
