@@ -99,3 +99,11 @@ def test_parents_cut_by_similarity_do_not_lump_unrelated_children():
     groups = hierarchy.parent_groups(cents, np.arange(12, 0, -1), None)
     assert len(set(groups)) == 4
     assert all(len({groups[j] for j in range(12) if j % 4 == i}) == 1 for i in range(4))
+
+
+def test_a_label_never_repeats_a_stem():
+    from voc.lenses.themes.label_rules import LabelRules
+
+    rules = LabelRules()
+    assert not rules.phrase_ok("app crash crashes") and not rules.phrase_ok("refund refunded")
+    assert rules.phrase_ok("app crashes") and rules.phrase_ok("bag lost")
