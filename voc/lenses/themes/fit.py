@@ -111,7 +111,6 @@ def merge_similar(emb: np.ndarray, labels: np.ndarray, threshold: float, first: 
 
 
 CATCH_ALL_SHARE = 0.08  # a cluster holding more than this share of the sample may be a catch-all
-MAJOR_SHARE = 0.25
 SPLIT_DEPTH = 2
 
 
@@ -123,7 +122,7 @@ def split_catch_alls(
     first: int = 0,
     depth: int = SPLIT_DEPTH,
 ) -> np.ndarray:
-    """Re-cluster catch-alls recursively: share > CATCH_ALL_SHARE and coherence below the median, or > MAJOR_SHARE.
+    """Re-cluster catch-alls recursively: share > CATCH_ALL_SHARE and coherence below the median.
 
     Coherence is the mean cosine of a cluster's documents to its centroid. A split is kept only when the
     clustering block finds two or more parts in the cluster's own documents.
@@ -137,8 +136,7 @@ def split_catch_alls(
     for c in ids:
         members = np.flatnonzero(labels == c)
         share = len(members) / len(labels)
-        loose = coh[c] < median or share > MAJOR_SHARE  # a quarter of everything is a catch-all by itself
-        if share <= CATCH_ALL_SHARE or not loose or len(members) < 60:
+        if share <= CATCH_ALL_SHARE or coh[c] >= median or len(members) < 60:
             continue
         size = max(10, len(members) // 12)
         sub = cluster_sample(emb[members], reduction, {"min_cluster_size": size}, seed)
