@@ -102,11 +102,11 @@ def test_fit_finds_the_topics_with_full_coverage(fitted):
     assert all(len(np.asarray(c)) == 384 for c in model.themes["centroid"])
 
 
-def test_label_phrases_drop_possessives():
+def test_label_phrases_drop_possessives_and_put_the_noun_first():
     from voc.lenses.themes.labels import candidate_phrases
 
     phrases = candidate_phrases(["I need to verify my identity before I can reset my passcode."])
-    assert "verify identity" in phrases and "reset passcode" in phrases
+    assert "identity verified" in phrases and "passcode reset" in phrases
     assert not any(w in p.split() for p in phrases for w in ("my", "our", "your"))
 
 

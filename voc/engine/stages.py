@@ -27,6 +27,7 @@ class Models:
     versions: dict[str, str] = field(default_factory=dict)
     corpus_lenses: list[str] = field(default_factory=list)  # enabled lenses that run after the chunks (themes)
     coverage: dict[str, list[str]] = field(default_factory=dict)  # lens name -> the languages it covers
+    theme_view: bool = False  # also pool the themes lens's view spans in the shared pass
 
     def lens(self, name: str) -> Any:
         """The loaded lens of that name, or None."""
@@ -81,6 +82,7 @@ def load_models(cfg: PipelineConfig) -> Models:
         lens = lens_class(name).from_config(cfg)
         models.lenses.append(lens)
         models.versions[name] = lens.version
+    models.theme_view = "themes" in models.corpus_lenses
     return models
 
 
@@ -101,11 +103,14 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     `not_analysed_reason` (voc.engine.coverage).
     """
     from voc.clean.sentences import split_sentences
+    from voc.lenses.themes.view import theme_spans
 
     clock = _Clock()
     texts = docs["text"].tolist()
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
-    doc_vecs, sent_vecs = models.encoder.encode_spans(texts, spans)
+    view = [theme_spans(t) if models.theme_view else [] for t in texts]  # cached for the themes stage
+    doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)])
+    sent_vecs = [p[: len(s)] for p, s in zip(pooled, spans)]
     clock.lap("encode")
     shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs)
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})

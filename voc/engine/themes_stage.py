@@ -33,6 +33,7 @@ def themes_in_memory(
     from voc.clean.coverage import not_analysed_label
     from voc.lenses.themes import run_themes
     from voc.lenses.themes.languages import language_of_theme
+    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(texts))
     ids: list = [g for g in groups]
@@ -42,7 +43,8 @@ def themes_in_memory(
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
         return ids, labels
     kept = [texts[i] for i in keep]
-    result = run_themes(list(range(len(kept))), kept, np.asarray(vectors)[keep], cfg.themes, encoder.encode)
+    vectors = theme_vectors(encoder, kept)[0]  # the theme view, pooled in the shared pass
+    result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode)
     for i, tid, label in zip(keep, result.assignments["theme_id"], result.assignments["theme_label"]):
         ids[i], labels[i] = tid, label
     return ids, labels
@@ -72,6 +74,7 @@ class FittedThemes:
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
+    from voc.lenses.themes.view import theme_vectors
 
     sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
@@ -79,7 +82,7 @@ def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes
         return None
     texts = sample["text"].tolist()
     result = run_themes(
-        sample["doc_id"].tolist(), texts, encoder.encode(texts), cfg.themes, encoder.encode,
+        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts)[0], cfg.themes, encoder.encode,
         stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
     )  # fmt: skip
     return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])), run_id)
@@ -94,13 +97,14 @@ def assign_batch(
     """
     from voc.clean.sentences import split_sentences
     from voc.lenses.themes import assign_sentences
+    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(ids))
     out = [pd.DataFrame({"doc_id": [], "theme_id": []}).astype({"theme_id": np.int64})]
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        theme = fitted.result.model.assign(encoder.encode(texts_in))
+        theme = fitted.result.model.assign(theme_vectors(encoder, texts_in)[0])
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
         out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme}))
         sentences.append(_sentence_themes(

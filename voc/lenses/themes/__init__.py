@@ -1,17 +1,23 @@
 """Themes lens: BERTopic-style themes over the shared embeddings, with stable identity and user edits.
 
+Input vectors: the theme view (view.py), pooled by the shared encoder pass over each document's sentence
+pieces without @handles, URLs, placeholders, '#' marks, greetings and sign-offs (the stored text is unchanged).
 Fit (ThemeModel.fit): a seeded sample of at most `sample_size` docs -> guided seed themes first (docs with
 cosine >= seed_threshold to a seed's name+examples join it) -> reduction block (UMAP over exact cosine kNN by
-default) -> clustering block (HDBSCAN, min_cluster_size auto ~ n/300) -> near-duplicate clusters merged
-(average-linkage on centroid cosine >= `merge_threshold`; fights fragmentation) -> the rest of the corpus is
-assigned to the nearest centroid in batches (flat memory). Outliers: (1) HDBSCAN fixes the number of themes
-and a k-means pass in the reduced space (k-means++ init, clustering.refine) gives every doc its nearest
-region; (2) any doc whose cosine to its theme centroid is below `other_threshold` goes to the explicit "Other"
-theme (theme_id 0, a real row). Keywords: c-TF-IDF terms found in >= 10% of a theme's docs, skipping terms
-that share no theme document with most keywords kept so far (coherent lists, not word salad). Labels: those
-keywords plus spaCy noun-chunk / verb- object phrases from a few representative docs, ranked by cosine to the
-centroid, unique across themes.
-Hierarchy: parents (level 0) group child centroids (average-linkage cosine).
+default) -> clustering block (HDBSCAN, min_cluster_size auto ~ n/300) -> catch-all clusters (large share,
+coherence below the median) re-clustered recursively -> near-duplicate clusters merged (average-linkage on
+centroid cosine >= `merge_threshold`) -> the rest of the corpus is assigned to the nearest centroid in
+batches (flat memory). Outliers: (1) HDBSCAN fixes the number of themes and a k-means pass in the reduced
+space (k-means++ init, clustering.refine) gives every doc its nearest region; (2) any doc whose cosine to its
+theme centroid is below `other_threshold` goes to the explicit "Other" theme (theme_id 0, a real row).
+Keywords: c-TF-IDF terms (over the theme view without hashtags) found in >= 10% of a theme's docs, skipping
+terms that share no theme document with most keywords kept so far. Labels (labels.py, phrases.py): noun
+chunks and aspect + problem phrases, noun first ("Bag lost", "App crashes", "Login not working"), from a few
+representative docs (spaCy), ranked by cosine to the centroid, keyword overlap and support; handle, hashtag,
+platform and name-like words are banned and a corpus-frequent word never stands alone (label_rules.py);
+clearly positive themes read "Network (praise)" (praise.py, VADER on representatives).
+Hierarchy: parents group child centroids (average linkage) above a coherence floor, labelled from their
+children's labels; `ThemeModel.parent_coherence` reports the child-to-parent centroid cosine.
 Identity (match_themes/reconcile), edits (apply_edits), taxonomy YAML and per-theme sentiment are pure
 functions over DataFrames; the engine reads and writes the store.
 """

@@ -110,6 +110,47 @@ def merge_similar(emb: np.ndarray, labels: np.ndarray, threshold: float, first: 
     return out
 
 
+CATCH_ALL_SHARE = 0.08  # a cluster holding more than this share of the sample may be a catch-all
+SPLIT_DEPTH = 2
+
+
+def split_catch_alls(
+    emb: np.ndarray,
+    labels: np.ndarray,
+    reduction: dict[str, Any],
+    seed: int,
+    first: int = 0,
+    depth: int = SPLIT_DEPTH,
+) -> np.ndarray:
+    """Re-cluster catch-alls recursively: share > CATCH_ALL_SHARE and coherence below the median.
+
+    Coherence is the mean cosine of a cluster's documents to its centroid. A split is kept only when the
+    clustering block finds two or more parts in the cluster's own documents.
+    """
+    ids = [int(c) for c in np.unique(labels) if c >= first]
+    if depth <= 0 or len(ids) < 2:
+        return labels
+    coh = {c: float((emb[labels == c] @ centroids_of(emb, labels, [c])[0]).mean()) for c in ids}
+    median = float(np.median(list(coh.values())))
+    out, nxt, split = labels.copy(), max(ids) + 1, False
+    for c in ids:
+        members = np.flatnonzero(labels == c)
+        share = len(members) / len(labels)
+        if share <= CATCH_ALL_SHARE or coh[c] >= median or len(members) < 60:
+            continue
+        size = max(10, len(members) // 12)
+        sub = cluster_sample(emb[members], reduction, {"min_cluster_size": size}, seed)
+        parts = [p for p in np.unique(sub) if p >= 0]
+        if len(parts) < 2:
+            continue
+        for p in parts[1:]:
+            out[members[sub == p]] = nxt
+            nxt += 1
+        split = True
+        log.debug("themes: split a catch-all cluster of %d docs into %d", len(members), len(parts))
+    return split_catch_alls(emb, out, reduction, seed, first, depth - 1) if split else out
+
+
 def centroids_of(emb: np.ndarray, labels: np.ndarray, ids: list[int]) -> np.ndarray:
     """Normalised mean embedding per cluster id, in the given order."""
     return np.stack([normalize(emb[labels == c].mean(axis=0)) for c in ids])
@@ -148,6 +189,7 @@ def fit_children(
     if len(rest):
         sub = cluster_sample(emb[rest], reduction, clustering, seed)
         labels[rest] = np.where(sub >= 0, sub + n_seeds, -1)
+        labels = split_catch_alls(emb, labels, reduction, seed, first=n_seeds)
         labels = merge_similar(emb, labels, merge_threshold, first=n_seeds)
     # Drop clusters below min_size (seed themes are kept even when small) and renumber by size.
     ids, counts = np.unique(labels[labels >= 0], return_counts=True)

@@ -9,6 +9,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from voc.lenses.themes import praise
+from voc.lenses.themes.label_rules import LabelRules
+
 log = logging.getLogger(__name__)
 
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+")
@@ -186,27 +189,10 @@ def _clean_span(tokens) -> str | None:
 
 
 def candidate_phrases(texts: Sequence[str]) -> list[str]:
-    """Noun chunks and verb-object phrases from a few representative documents (spaCy parser)."""
-    try:
-        nlp = _nlp()
-    except Exception as exc:  # noqa: BLE001 - spaCy model missing: fall back to keywords only
-        log.warning("spaCy model unavailable (%s); theme labels use keywords only", exc)
-        return []
-    out: list[str] = []
-    for doc in nlp.pipe([_NOISE.sub(" ", t)[:600] for t in texts], batch_size=32):
-        for chunk in doc.noun_chunks:
-            phrase = _clean_span(chunk)
-            if phrase:
-                out.append(phrase)
-        for tok in doc:
-            if tok.pos_ == "VERB" and tok.lemma_.lower() not in _GENERIC_VERBS:
-                objs = [c for c in tok.children if c.dep_ in ("dobj", "attr", "prep", "xcomp", "acomp")]
-                for obj in objs[:1]:
-                    span = doc[tok.i : obj.right_edge.i + 1] if obj.i > tok.i else None
-                    phrase = _clean_span(span) if span is not None and len(span) <= 6 else None
-                    if phrase and " " in phrase:
-                        out.append(phrase)
-    return list(dict.fromkeys(out))
+    """Noun chunks and issue-shaped phrases from a few representative documents (spaCy parser)."""
+    from voc.lenses.themes.phrases import candidate_phrases as _cands
+
+    return _cands([_NOISE.sub(" ", t) for t in texts], _clean_span)[0]
 
 
 def label_key(label: str) -> str:
@@ -228,14 +214,29 @@ def choose_labels(
     encode_phrases: Callable[[list[str]], np.ndarray],
     taken: set[str] | None = None,
     fixed: dict[int, str] | None = None,
+    rules: LabelRules | None = None,
 ) -> list[str]:
-    """One unique, readable label per theme: the candidate phrase closest to the centroid."""
+    """One unique, readable label per theme: the allowed candidate phrase closest to the centroid.
+
+    Candidates are the theme's noun chunks and aspect + problem phrases (from its representative documents)
+    and its top c-TF-IDF keywords; a phrase found in several representatives, sharing words with the
+    keywords, or shaped like an issue ranks higher. `rules` bans handle, hashtag, platform and name words
+    and keeps a corpus-frequent word from standing alone.
+    """
+    from voc.lenses.themes.phrases import candidate_phrases as _cands
+
+    rules = rules or LabelRules()
     fixed = fixed or {}
     taken = {label_key(t) for t in (taken or set())} | {label_key(v) for v in fixed.values()}
     cands: list[list[str]] = []
+    support: list[dict[str, int]] = []
     for i, kws in enumerate(keywords):
-        phrases = candidate_phrases(rep_texts[i]) if i not in fixed else []
-        cands.append(list(dict.fromkeys(phrases + kws[:6])))
+        phrases, counts = (
+            _cands([_NOISE.sub(" ", t) for t in rep_texts[i]], _clean_span) if i not in fixed else ([], {})
+        )
+        ok = [p for p in dict.fromkeys(phrases + kws[:6]) if rules.phrase_ok(p)]
+        cands.append(ok)
+        support.append(dict(counts))
     flat = sorted({p for c in cands for p in c})
     vecs = encode_phrases(flat) if flat else np.zeros((0, centroids.shape[1]), np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
@@ -249,16 +250,32 @@ def choose_labels(
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
         for p in cands[i]:
+            words = p.split()
             sim = float(vecs[where[p]] @ centroids[i])
-            bonus = 0.05 * min(2, len(set(p.split()) & top_kw)) + (0.02 if 2 <= len(p.split()) <= 4 else 0.0)
+            bonus = 0.05 * min(2, len(set(words) & top_kw)) + (0.02 if 2 <= len(words) <= 4 else 0.0)
+            bonus += 0.03 * min(2, support[i].get(p, 1) - 1)
             scored.append((sim + bonus, p))
         scored.sort(key=lambda x: (-x[0], x[1]))
+        if praise.is_praise(rep_texts[i]):
+            scored = [(sc, praise.praise_label(p)) for sc, p in scored]
         label = next((format_label(p) for _, p in scored if label_key(p) not in taken), None)
         if label is None:
-            base = format_label(" ".join(keywords[i][:2]) or "Theme")
-            label, k = base, 2
-            while label_key(label) in taken:
-                label, k = f"{base} ({k})", k + 1
+            label = _fallback_label(keywords[i], rules, taken)
         taken.add(label_key(label))
         labels[i] = label
     return labels
+
+
+def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> str:
+    """Two allowed keywords joined ("Seat upgrade"), trying other pairs before a numbered suffix."""
+    words = [w for w in dict.fromkeys(" ".join(keywords).split()) if rules.word_ok(w)]
+    for a in range(len(words)):
+        for b in [None, *range(a + 1, len(words))]:
+            label = format_label(words[a] if b is None else f"{words[a]} {words[b]}")
+            if label_key(label) not in taken and rules.phrase_ok(label):
+                return label
+    base, k = format_label(" ".join(words[:2]) or "Theme"), 2
+    label = base
+    while label_key(label) in taken:
+        label, k = f"{base} {k}", k + 1
+    return label

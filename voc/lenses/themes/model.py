@@ -15,6 +15,8 @@ from voc.config import ThemesConfig
 from voc.errors import ModelError
 from voc.lenses.themes import fit as _fit
 from voc.lenses.themes import hierarchy, labels
+from voc.lenses.themes.label_rules import corpus_rules
+from voc.lenses.themes.view import label_text
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class ThemeModel:
         self.other_threshold = float(other_threshold)
         self.labels_ = labels_
         self.timings: dict[str, float] = {}
+        self.parent_coherence = float("nan")  # size-weighted child-to-parent centroid cosine, set by fit
 
     # ---- fit -------------------------------------------------------------------------------------
     @classmethod
@@ -88,29 +91,32 @@ class ThemeModel:
                     all_lab[part] = np.where(sim >= cfg.other_threshold, ids[j], OTHER_ID)
         timings["assign_s"] = time.perf_counter() - t0 - timings["cluster_s"]
         sizes = np.array([(all_lab == t).sum() for t in ids])
-        s_texts = [str(texts[i]) for i in idx]
+        # Labels read the theme view of the text (no handles, URLs, hashtags, greetings or sign-offs).
+        s_texts = [label_text(str(texts[i])) for i in idx]
+        rules = corpus_rules([str(texts[i]) for i in idx])
         s_lab = all_lab[idx]
         rep = cfg.representation or {}
-        n_kw, n_rep = int(rep.get("keywords", 10)), int(rep.get("representative_docs", 5))
+        n_kw, n_rep = int(rep.get("keywords", 10)), int(rep.get("representative_docs", 8))
         kws = labels.ctfidf_keywords(s_texts, s_lab, ids, n_kw)
         reps = [_representatives(s_texts, s_emb, s_lab, tid, cents[j], n_rep) for j, tid in enumerate(ids)]
         fixed = {j: seed_names[j] for j in range(n_seeds)}
-        child_labels = labels.choose_labels(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed)
+        child_labels = labels.choose_labels(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules)
         rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (all_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
-        # Parents: groups of child centroids, labelled from their members' docs and representatives.
+        # Parents: groups of child centroids above a coherence floor, labelled from their children's labels.
         parent_of = np.zeros(k, dtype=np.int64)
+        p_coherence = float("nan")
         if k:
             groups = hierarchy.parent_groups(cents, sizes, cfg.parents)
+            groups = hierarchy.apply_floor(cents, sizes, groups, hierarchy.PARENT_FLOOR)
             p_cents = hierarchy.parent_centroids(cents, sizes, groups)
+            p_coherence = hierarchy.parent_coherence(cents, sizes, groups)
             p_ids = np.arange(k + 1, k + 1 + len(p_cents))
             parent_of = p_ids[groups]
             p_lab = np.array([parent_of[ids == t][0] if t != OTHER_ID else OTHER_ID for t in s_lab])
             p_kws = labels.ctfidf_keywords(s_texts, p_lab, p_ids, n_kw)
-            p_reps = [
-                _representatives(s_texts, s_emb, p_lab, pid, p_cents[g], n_rep) for g, pid in enumerate(p_ids)
-            ]
-            taken = {OTHER_LABEL, *child_labels}
-            p_labels = labels.choose_labels(p_cents, p_kws, p_reps, encode_phrases, taken)
+            p_labels = hierarchy.parent_labels(
+                child_labels, sizes, groups, p_cents, p_kws, encode_phrases, rules.phrase_ok
+            )
             for g, pid in enumerate(p_ids):
                 rows.append(_row(pid, p_labels[g], p_kws[g], None, 0, sizes[groups == g].sum(), p_cents[g]))
         for j, tid in enumerate(ids):
@@ -123,6 +129,7 @@ class ThemeModel:
         themes["parent_id"] = themes["parent_id"].astype("Int64")
         model = cls(themes, cfg.other_threshold, all_lab)
         model.timings = timings
+        model.parent_coherence = p_coherence
         log.info("themes: %d children, coverage %.1f%%, %s", k, 100 * model.coverage(all_lab), timings)
         return model
 

@@ -1,0 +1,230 @@
+"""Themes as a CX lead sees them: NMI on noisy feedback, label quality, the largest themes and their parents.
+
+Corpora: airline negative tweets (eval split, reasons as gold, "Can't Tell" left out; train split for
+tuning), the whole airline file (labels and the top-15 table), women's clothing reviews (eval split) and the
+demo store (documents as the pipeline stored them, joined to data/demo/truth.csv; the primary true theme is
+the first listed, "none" when a document has none). Run: python -m voc.evaluate.themes_cx [--store DEMO]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from voc import datasets
+from voc.evaluate.themes import encode_cached, encode_phrases_cached, npmi_coherence, top_words
+from voc.paths import PROJECT_ROOT, cache_dir
+
+log = logging.getLogger(__name__)
+
+
+def view_vectors(texts: list[str], tag: str) -> np.ndarray:
+    """Theme-view vectors (span pooling in one encoder pass), cached as .npy next to the eval vectors."""
+    import hashlib
+
+    from voc.config import encoder_settings
+    from voc.encode import get_encoder
+    from voc.lenses.themes.view import VIEW_VERSION, theme_vectors
+
+    payload = "\x1e".join([encoder_settings().model_dump_json(), f"view-v{VIEW_VERSION}", "\x1f".join(texts)])
+    path = cache_dir() / "themes_eval" / f"{tag}-view-{hashlib.sha256(payload.encode()).hexdigest()[:16]}.npy"
+    if path.exists():
+        return np.load(path)
+    vecs = theme_vectors(get_encoder(encoder_settings()), texts)[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, vecs)
+    return vecs
+
+
+def vectors(texts: list[str], tag: str, view: bool) -> np.ndarray:
+    """The vectors the themes lens fits on: the theme view, or (view=False, the old way) doc vectors."""
+    return view_vectors(texts, tag) if view else encode_cached(texts, tag=tag)
+
+
+def demo_frame(store_path: str | Path) -> pd.DataFrame:
+    """Demo documents from a store (text as stored) with their primary true theme."""
+    import duckdb
+
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        docs = con.execute("SELECT source, source_id, text FROM documents ORDER BY doc_id").df()
+    finally:
+        con.close()
+    truth = pd.read_csv(PROJECT_ROOT / "data" / "demo" / "truth.csv", dtype=str)
+    truth["primary"] = truth["themes"].fillna("").str.split(";").str[0].replace("", "none")
+    docs["file"] = docs["source"].map(lambda s: Path(str(s)).name)
+    return docs.merge(
+        truth[["file", "id", "primary"]], left_on=["file", "source_id"], right_on=["file", "id"]
+    )
+
+
+def fit(texts: list[str], emb: np.ndarray):
+    """Fit the themes lens with its defaults."""
+    from voc.config import ThemesConfig
+    from voc.lenses.themes import ThemeModel
+
+    return ThemeModel.fit(texts, emb, ThemesConfig(), encode_phrases_cached())
+
+
+def top_table(model, n: int = 15) -> pd.DataFrame:
+    """The n largest child themes with their share and parent label."""
+    t = model.themes
+    names = dict(zip(t["theme_id"], t["label"]))
+    kids = t[(t["level"] == 1)].sort_values("size", ascending=False).head(n)
+    total = int(t.loc[t["level"] == 1, "size"].sum())
+    return pd.DataFrame({
+        "theme": kids["label"].to_numpy(), "docs": kids["size"].astype(int).to_numpy(),
+        "share": (kids["size"] / max(total, 1)).round(3).to_numpy(),
+        "parent": [names.get(p, "") if pd.notna(p) else "" for p in kids["parent_id"]],
+    })  # fmt: skip
+
+
+def bad_labels(model, texts: list[str]) -> list[str]:
+    """Child and parent labels a CX lead would reject (handle, hashtag, platform word, name, number, empty)."""
+    from voc.lenses.themes.label_rules import bad_label, corpus_rules
+
+    rules = corpus_rules(texts)
+    t = model.themes
+    return [
+        str(lab) for lab, tid in zip(t["label"], t["theme_id"]) if tid != 0 and bad_label(str(lab), rules)
+    ]
+
+
+def _stem(word: str) -> str:
+    return word.lower()[:5]
+
+
+def label_match(model, primary: np.ndarray) -> tuple[float, dict[str, str]]:
+    """Share of true themes whose best-matching theme (most shared docs) has a label sharing a content word."""
+    from voc.lenses.themes.labels import stopwords
+
+    names = model.display_labels()
+    lab = model.labels_
+    out = {}
+    for true in sorted(set(primary) - {"none"}):
+        members = lab[primary == true]
+        members = members[members != 0]
+        if not len(members):
+            out[true] = ""
+            continue
+        out[true] = names[int(pd.Series(members).value_counts().idxmax())]
+    stops = stopwords()
+    hits = [
+        bool(
+            {_stem(w) for w in true.split("_")}
+            & {_stem(w) for w in re.findall(r"[a-z]+", lab.lower()) if w not in stops}
+        )
+        for true, lab in out.items()
+    ]
+    return float(np.mean(hits)) if hits else float("nan"), out
+
+
+def parent_coherence(model) -> float:
+    """Size-weighted mean cosine of child centroids to their parent's centroid, parents with 2+ children."""
+    t = model.themes
+    kids = t[(t["level"] == 1) & t["parent_id"].notna()]
+    n_kids = kids["parent_id"].value_counts()
+    kids = kids[kids["parent_id"].map(n_kids) > 1]
+    if kids.empty:
+        return float("nan")
+    cents = dict(zip(t["theme_id"], t["centroid"]))
+    sims = [float(np.dot(c, cents[int(p)])) for c, p in zip(kids["centroid"], kids["parent_id"])]
+    return round(float(np.average(sims, weights=kids["size"].astype(float) + 1e-9)), 3)
+
+
+def _nmi(gold, model) -> dict:
+    from sklearn.metrics import normalized_mutual_info_score
+
+    lab = model.labels_
+    kids = model.themes[(model.themes["level"] == 1) & (model.themes["theme_id"] != 0)]
+    return {"themes": len(kids), "coverage": round(float((lab != 0).mean()), 3),
+            "nmi": round(float(normalized_mutual_info_score(gold, lab)), 3),
+            "parents": int((model.themes["level"] == 0).sum()),
+            "parent_coherence": parent_coherence(model)}  # fmt: skip
+
+
+def _npmi(model, texts) -> float:
+    kids = model.themes[(model.themes["level"] == 1) & (model.themes["theme_id"] != 0)]
+    return round(npmi_coherence([top_words(k) for k in kids["keywords"]], texts), 3)
+
+
+def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...], report=None) -> dict:
+    """Figures and top-15 tables for the chosen corpora."""
+    out: dict = {"view": view}
+    for name in corpora:
+        if name in ("airline-eval", "airline-train"):
+            split = name.split("-")[1]
+            df = datasets.airline(split)
+            df = df[(df["sentiment"] == "negative") & (df["reason"] != "Can't Tell")]
+            texts = df["text"].astype(str).tolist()
+            model = fit(texts, vectors(texts, f"air{split}neg", view))
+            out[name] = {**_nmi(df["reason"].to_numpy(), model), "npmi": _npmi(model, texts),
+                         "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
+        elif name == "banking-eval":
+            df = datasets.banking77("eval")
+            texts = df["text"].astype(str).tolist()
+            model = fit(texts, vectors(texts, "bank", view))
+            out[name] = _nmi(df["category"].to_numpy(), model)
+        elif name == "airline-full":
+            texts = datasets.airline()["text"].astype(str).tolist()
+            model = fit(texts, vectors(texts, "airfull", view))
+            bad = bad_labels(model, texts)
+            out[name] = {"themes": int((model.themes["level"] == 1).sum()) - 1, "bad_labels": bad,
+                         "labels": int((model.themes["theme_id"] != 0).sum()),
+                         "parent_coherence": parent_coherence(model),
+                         "top": top_table(model).to_dict("records")}  # fmt: skip
+        elif name in ("clothing-eval", "clothing-train"):
+            texts = datasets.womens_clothing(name.split("-")[1])["text"].astype(str).tolist()
+            model = fit(texts, vectors(texts, name, view))
+            out[name] = {**_nmi(np.zeros(len(texts)), model), "npmi": _npmi(model, texts),
+                         "top": top_table(model).to_dict("records")}  # fmt: skip
+        elif name == "demo" and store:
+            df = demo_frame(store)
+            texts = df["text"].astype(str).tolist()
+            model = fit(texts, vectors(texts, "demo", view))
+            primary = df["primary"].to_numpy()
+            share, matches = label_match(model, primary)
+            some = primary != "none"
+            from sklearn.metrics import normalized_mutual_info_score
+
+            out[name] = {**_nmi(primary, model), "docs": len(texts),
+                         "nmi_themed_docs": round(float(normalized_mutual_info_score(primary[some], model.labels_[some])), 3),
+                         "label_match": round(share, 3), "matches": matches,
+                         "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
+        if name in out and report is not None:
+            report(name, out[name])
+    return out
+
+
+def _print(name: str, row: dict) -> None:
+    print(name, json.dumps({k: v for k, v in row.items() if k not in ("top", "matches")}), flush=True)
+    if "top" in row:
+        print(pd.DataFrame(row["top"]).to_string(index=False), flush=True)
+    if "matches" in row:
+        print("  true theme -> best-matching label:", json.dumps(row["matches"]), flush=True)
+
+
+def main() -> None:
+    """Print the figures as JSON lines and the top-15 tables."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", help="a demo store (voc demo --store PATH --no-app)")
+    ap.add_argument("--doc-vectors", action="store_true", help="fit on plain doc vectors (the old way)")
+    ap.add_argument("--corpora", nargs="*", default=["airline-eval", "clothing-eval", "airline-full", "demo"])
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    pd.set_option("display.width", 200)
+    res = evaluate_cx(not args.doc_vectors, args.store, tuple(args.corpora), _print)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(res, indent=1, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
