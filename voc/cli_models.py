@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,7 +12,17 @@ from voc.cli import eval_app, train_app
 from voc.console import console, frame_table
 from voc.paths import results_dir, trained_model_dir
 
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="Evaluate a profile's models: default or fast (as VOC_PROFILE).")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/ in a checkout, else ./voc-results/).")]
+
+
+def _use_profile(profile: str | None) -> None:
+    """Select a profile for this evaluation the way VOC_PROFILE does (checked by the pipeline config)."""
+    if profile is not None:
+        from voc.config import PipelineConfig
+
+        PipelineConfig.load(None).with_profile(profile)  # a clear error for an unknown name
+        os.environ["VOC_PROFILE"] = profile
 
 
 def _print_eval(table, out: Path) -> None:
@@ -19,28 +30,31 @@ def _print_eval(table, out: Path) -> None:
 
 
 @eval_app.command("sentiment")
-def eval_sentiment(out: OutOpt = None) -> None:
+def eval_sentiment(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Sentiment on SST-2, airline, TweetEval, UCI, Alexa and clothing eval splits, VADER side by side."""
     from voc.evaluate.sentiment import evaluate_sentiment
 
+    _use_profile(profile)
     out = out or results_dir() / "sentiment_eval.json"
     _print_eval(evaluate_sentiment(out), out)
 
 
 @eval_app.command("rootcause")
-def eval_rootcause(out: OutOpt = None) -> None:
+def eval_rootcause(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Root cause on the project's dev set, airline mapped reasons and MAMS staff, with two baselines."""
     from voc.evaluate.rootcause import evaluate_rootcause
 
+    _use_profile(profile)
     out = out or results_dir() / "rootcause_eval.json"
     _print_eval(evaluate_rootcause(out), out)
 
 
 @eval_app.command("themes")
-def eval_themes(out: OutOpt = None) -> None:
+def eval_themes(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Themes on BANKING77, airline and clothing (NMI, ARI, coverage, NPMI), BERTopic defaults side by side."""
     from voc.evaluate.themes import evaluate_themes
 
+    _use_profile(profile)
     out = out or results_dir() / "themes_eval.json"
     _print_eval(evaluate_themes(out), out)
 
