@@ -74,6 +74,17 @@ def train_sentiment_cmd(
     console.print(train_sentiment(out or trained_model_dir("sentiment"), work_dir, reuse=reuse, **overrides))
 
 
+@train_app.command("sentiment-fast")
+def train_sentiment_fast_cmd(
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the head (default models/sentiment-fast).")] = None,
+    max_rows: Annotated[Optional[int], typer.Option(help="Use only the first N rows of the training mix (the shipped head: 4096).")] = None,
+) -> None:
+    """Fit the fast profile's sentiment head on the int8 shared vectors of the train splits (minutes)."""
+    from voc.train.sentiment_fast import train_fast_head
+
+    console.print(train_fast_head(out, max_rows=max_rows))
+
+
 @train_app.command("rootcause")
 def train_rootcause_cmd(
     taxonomy: Annotated[Optional[Path], typer.Option(help="Taxonomy YAML (default models/rootcause/taxonomy.yaml).")] = None,
