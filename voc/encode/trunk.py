@@ -48,7 +48,6 @@ def _sha(path: str, size: int, mtime_ns: int) -> str:
 def split_paths(graph: Path, k: int, part: str) -> Path:
     """The cached trunk ('trunk') or top ('top') graph cut from `graph` after k layers, made on first use."""
     from filelock import FileLock
-    from onnx.utils import extract_model
 
     from voc.paths import cache_dir
 
@@ -61,7 +60,8 @@ def split_paths(graph: Path, k: int, part: str) -> Path:
     with FileLock(str(folder / ".split.lock"), timeout=900):
         if target.is_file():
             return target
-        import onnx
+        import onnx  # only when a split is made: importing onnx is slow, and cached splits do not need it
+        from onnx.utils import extract_model
 
         names = [i.name for i in onnx.load(str(graph), load_external_data=False).graph.input]
         if part == "trunk":
