@@ -28,8 +28,8 @@ from voc.paths import shared_data_dir
 log = logging.getLogger("bench.profiles")
 RESULTS = Path(__file__).resolve().parent / "results"
 VARIANTS = {
-    "two passes (before)": {"encoder": {"shared_trunk": 0}},
-    "shared trunk k=2 (default)": {"encoder": {"shared_trunk": 2}},
+    "two passes (default)": {"encoder": {"shared_trunk": 0}},
+    "shared trunk k=2 (opt-in)": {"encoder": {"shared_trunk": 2}},
     "fast profile": {"profile": "fast"},
 }
 

@@ -99,7 +99,7 @@ class EncoderConfig(_Section):
     cache: bool = True
     max_windows: int = Field(default=8, gt=0)  # long texts: at most this many max_length windows, then truncated
     # Bottom layers computed once for the encoder and the sentiment model (voc.encode.trunk); 0: two passes.
-    shared_trunk: int = Field(default=2, ge=0, le=6)
+    shared_trunk: int = Field(default=0, ge=0, le=6)  # opt-in: 2 missed Alexa macro-F1 by 0.6 point (README)
     # ISO 639-1 codes the encoder was trained for: themes and root cause run only on documents in these.
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
 
@@ -219,7 +219,7 @@ class PipelineConfig(BaseSettings):
         cfg = self.model_copy(deep=True)
         if cfg.profile == "fast" and name != "fast":  # undo what the fast profile set
             if cfg.encoder.precision == "int8" and cfg.encoder.shared_trunk == 0:
-                cfg.encoder = cfg.encoder.model_copy(update={"precision": "fp32", "shared_trunk": 2})
+                cfg.encoder = cfg.encoder.model_copy(update={"precision": "fp32", "shared_trunk": EncoderConfig().shared_trunk})
             if cfg.sentiment.model == "fast":
                 cfg.sentiment = cfg.sentiment.model_copy(update={"model": "default"})
         cfg.profile = name
