@@ -12,8 +12,8 @@ __version__ = "0.1.0"
 __all__ = ["analyze", "__version__"]
 
 
-def analyze(data, *, text: str = "text", config=None):
+def analyze(data, *, text: str = "text", config=None, profile: str | None = None):
     """Analyse feedback (DataFrame, list of strings or file path); one output row per input row."""
     from voc.api import analyze as _analyze
 
-    return _analyze(data, text=text, config=config)
+    return _analyze(data, text=text, config=config, profile=profile)

@@ -48,12 +48,17 @@ def _source(data: Any, text: str, cfg: PipelineConfig):
     return frame_source(frame.reset_index(drop=True), base.model_copy(update={"columns": columns}))
 
 
-def analyze(data: Any, *, text: str = "text", config: Any = None) -> pd.DataFrame:
-    """Analyse feedback; one row per input row in input order, with predictions and a reject_reason."""
+def analyze(data: Any, *, text: str = "text", config: Any = None, profile: str | None = None) -> pd.DataFrame:
+    """Analyse feedback; one row per input row in input order, with predictions and a reject_reason.
+
+    `profile="fast"` selects the fast profile (int8 shared pass, sentiment from a head on its vectors).
+    """
     from voc.engine.chunks import process_chunk
     from voc.engine.stages import load_models
 
     cfg = _config(config)
+    if profile is not None:
+        cfg = cfg.with_profile(profile)
     source = _source(data, text, cfg)
     models = load_models(cfg)
     parts, rejects, vectors = [], [], []

@@ -65,6 +65,7 @@ def run(
     records_path: Annotated[Optional[str], typer.Option("--records-path", help="JSON/JSONL: dotted path of the records list, e.g. data.items (default: the largest list of objects).")] = None,
     explode: Annotated[Optional[str], typer.Option("--explode", help="JSON/JSONL: read this list of objects (e.g. comments) as one row per element, keeping the parent's fields.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would be read (format, sheet or records, column mapping and why, rating scale, samples, rows) and stop.")] = False,
+    profile: Annotated[Optional[str], typer.Option("--profile", help="default (quality) or fast (int8 shared pass, sentiment from a head on its vectors); beats the YAML's profile and VOC_PROFILE.")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
     """Run a pipeline (YAML, or --input FILE [--preset ...]) into the store and print a summary."""
@@ -73,6 +74,8 @@ def run(
     if store:
         overrides["store"] = {"path": str(store)}
     cfg = PipelineConfig.load(pipeline, **overrides)
+    if profile:
+        cfg = cfg.with_profile(profile)
     if input:
         columns = {"text": text_column} if text_column else {}
         cfg.inputs = [

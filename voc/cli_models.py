@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +12,7 @@ from voc.cli import eval_app, train_app
 from voc.console import console, frame_table
 from voc.paths import results_dir, trained_model_dir
 
+ProfileOpt = Annotated[Optional[str], typer.Option("--profile", help="Evaluate a profile's models: default or fast (as VOC_PROFILE).")]
 OutOpt = Annotated[Optional[Path], typer.Option("--out", help="JSON file for the results (default bench/results/ in a checkout, else ./voc-results/).")]
 
 
@@ -36,6 +38,13 @@ def _adapted_out(out: Optional[Path]) -> Path:
     if out.resolve().is_relative_to(MODELS_DIR.resolve()):
         raise ConfigError(f"--out {out} is inside the package's models/ ({MODELS_DIR}); choose another folder.")
     return out
+def _use_profile(profile: str | None) -> None:
+    """Select a profile for this evaluation the way VOC_PROFILE does (checked by the pipeline config)."""
+    if profile is not None:
+        from voc.config import PipelineConfig
+
+        PipelineConfig.load(None).with_profile(profile)  # a clear error for an unknown name
+        os.environ["VOC_PROFILE"] = profile
 
 
 def _print_eval(table, out: Path) -> None:
@@ -43,28 +52,31 @@ def _print_eval(table, out: Path) -> None:
 
 
 @eval_app.command("sentiment")
-def eval_sentiment(out: OutOpt = None) -> None:
+def eval_sentiment(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Sentiment on SST-2, airline, TweetEval, UCI, Alexa and clothing eval splits, VADER side by side."""
     from voc.evaluate.sentiment import evaluate_sentiment
 
+    _use_profile(profile)
     out = out or results_dir() / "sentiment_eval.json"
     _print_eval(evaluate_sentiment(out), out)
 
 
 @eval_app.command("rootcause")
-def eval_rootcause(out: OutOpt = None) -> None:
+def eval_rootcause(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Root cause on the project's dev set, airline mapped reasons and MAMS staff, with two baselines."""
     from voc.evaluate.rootcause import evaluate_rootcause
 
+    _use_profile(profile)
     out = out or results_dir() / "rootcause_eval.json"
     _print_eval(evaluate_rootcause(out), out)
 
 
 @eval_app.command("themes")
-def eval_themes(out: OutOpt = None) -> None:
+def eval_themes(out: OutOpt = None, profile: ProfileOpt = None) -> None:
     """Themes on BANKING77, airline and clothing (NMI, ARI, coverage, NPMI), BERTopic defaults side by side."""
     from voc.evaluate.themes import evaluate_themes
 
+    _use_profile(profile)
     out = out or results_dir() / "themes_eval.json"
     _print_eval(evaluate_themes(out), out)
 
@@ -90,6 +102,17 @@ def train_sentiment_cmd(
 
     overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
     console.print(train_sentiment(out or trained_model_dir("sentiment"), work_dir, reuse=reuse, **overrides))
+
+
+@train_app.command("sentiment-fast")
+def train_sentiment_fast_cmd(
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the head (default models/sentiment-fast).")] = None,
+    max_rows: Annotated[Optional[int], typer.Option(help="Use only the first N rows of the training mix (the shipped head: 4096).")] = None,
+) -> None:
+    """Fit the fast profile's sentiment head on the int8 shared vectors of the train splits (minutes)."""
+    from voc.train.sentiment_fast import train_fast_head
+
+    console.print(train_fast_head(out, max_rows=max_rows))
 
 
 @train_app.command("rootcause")

@@ -113,8 +113,30 @@ class TorchBackend:
         return out.last_hidden_state.float().numpy()
 
 
-def make_backend(name: str, source: ModelSource, precision: str, threads: int | None) -> Backend:
-    """The backend named in the encoder config."""
+class SplitOnnxBackend:
+    """ONNX Runtime over the export split after k layers: a shared trunk (voc.encode.trunk), then the top."""
+
+    name = "onnx"
+
+    def __init__(self, source: ModelSource, precision: str, threads: int | None, k: int):
+        from voc.encode.trunk import Top, get_trunk
+
+        self.path = ensure_onnx(source, precision)
+        self.trunk = get_trunk(str(self.path), k, threads)
+        self.top = Top(self.path, k, threads)
+        self.calls = 0
+
+    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+        self.calls += 1
+        return self.top(*self.trunk(input_ids, attention_mask))
+
+
+def make_backend(
+    name: str, source: ModelSource, precision: str, threads: int | None, trunk_layers: int = 0
+) -> Backend:
+    """The backend named in the encoder config (split after trunk_layers layers when > 0, ONNX only)."""
+    if name == "onnx" and trunk_layers > 0:
+        return SplitOnnxBackend(source, precision, threads, trunk_layers)
     if name == "onnx":
         return OnnxBackend(source, precision, threads)
     if name == "torch":

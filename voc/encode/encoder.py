@@ -35,7 +35,9 @@ class Encoder:
         self.source = resolve_model(self.cfg.model_path)
         self.tokenizer = load_tokenizer(self.source.path)
         self.pad_id = pad_token_id(self.tokenizer)
-        self.backend = make_backend(self.cfg.backend, self.source, self.cfg.precision, self.cfg.threads)
+        self.backend = make_backend(
+            self.cfg.backend, self.source, self.cfg.precision, self.cfg.threads, self.cfg.shared_trunk
+        )
         self.dim = int(
             json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))["hidden_size"]
         )
@@ -91,10 +93,19 @@ class Encoder:
             bar.close()
         return out
 
+    @property
+    def trunk(self):
+        """The shared trunk (voc.encode.trunk.Trunk) when the backend is split, else None."""
+        return getattr(self.backend, "trunk", None)
+
     def encode_spans(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], tap=None
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One pass: doc vectors (n, dim) and per text (len(spans_i), dim) vectors pooled over char spans."""
+        """One pass: doc vectors (n, dim) and per text (len(spans_i), dim) vectors pooled over char spans.
+
+        `tap(texts, windows, hidden, bias, mask)`, when given and the backend is split, sees each batch's trunk
+        output before the top layers run (the sentiment model's top reads it; see voc.encode.trunk).
+        """
         texts = _as_texts(texts)
         if len(spans) != len(texts):
             raise InputError(
@@ -109,7 +120,7 @@ class Encoder:
             known = self._cache_get(list(dict.fromkeys([*doc_keys, *(k for ks in span_keys for k in ks)])))
             todo = [i for i, (d, ks) in enumerate(zip(doc_keys, span_keys)) if d not in known or any(k not in known for k in ks)]
             if todo:
-                docs, span_vecs = self._run([chunk[i] for i in todo], [chunk_spans[i] for i in todo])
+                docs, span_vecs = self._run([chunk[i] for i in todo], [chunk_spans[i] for i in todo], tap)
                 new = {}
                 for j, i in enumerate(todo):
                     new[doc_keys[i]] = docs[j]
@@ -137,7 +148,7 @@ class Encoder:
         except Exception as exc:  # noqa: BLE001 - e.g. a locked or read-only cache file
             log.warning("Could not write to the embedding cache %s: %s", self.cache.path, exc)
 
-    def _run(self, texts: list[str], spans=None) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _run(self, texts: list[str], spans=None, tap=None) -> tuple[np.ndarray, list[np.ndarray]]:
         """Run the model once over texts; doc vectors and (if spans given) span vectors."""
         windows, truncated = make_windows(self.tokenizer, texts, self.cfg.max_length, self.cfg.max_windows)
         if truncated.any():
@@ -152,7 +163,13 @@ class Encoder:
         for idx in length_batches(windows, self.cfg.batch_size, sort=self.sort_by_length):
             batch = [windows[i] for i in idx]
             ids, mask = pad_batch(batch, self.pad_id)
-            pooler.add(batch, self.backend(ids, mask))
+            if tap is not None and self.trunk is not None:
+                hidden, bias = self.trunk(ids, mask)
+                tap(texts, batch, hidden, bias, mask)
+                self.backend.calls += 1
+                pooler.add(batch, self.backend.top(hidden, bias))
+            else:
+                pooler.add(batch, self.backend(ids, mask))
         docs = pooler.doc_vectors()
         return docs, (pooler.span_vectors(docs) if spans is not None else [])
 

@@ -28,6 +28,7 @@ class Window:
     owned: np.ndarray  # (L,) bool, owned content tokens (used for spans)
     starts: np.ndarray  # (L,) char start of each token (0 for specials)
     ends: np.ndarray  # (L,) char end of each token (0 for specials)
+    first: bool = True  # the document's first window (what a model truncating at max_length sees)
 
 
 def special_tokens(tokenizer) -> tuple[list[int], list[int]]:
@@ -83,6 +84,7 @@ def make_windows(
                     owned=owned,
                     starts=np.concatenate([zeros_pre, offs[s:e, 0], zeros_suf]),
                     ends=np.concatenate([zeros_pre, offs[s:e, 1], zeros_suf]),
+                    first=k == 0,
                 )
             )
     return windows, truncated

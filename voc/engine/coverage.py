@@ -60,6 +60,7 @@ def subset_pass(shared: SharedPass, mask: np.ndarray) -> SharedPass:
         [shared.spans[i] for i in keep],
         shared.doc_vectors[keep],
         [shared.sentence_vectors[i] for i in keep],
+        shared.taps,
     )
 
 

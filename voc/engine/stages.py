@@ -73,7 +73,7 @@ def load_models(cfg: PipelineConfig) -> Models:
     from voc.encode import get_encoder
 
     encoder = get_encoder(cfg.encoder)
-    models = Models(encoder=encoder, versions={"encoder": encoder.version})
+    models = Models(encoder=encoder, versions={"profile": cfg.profile, "encoder": encoder.version})
     for name in enabled_lenses(cfg):
         models.coverage[name] = cov.lens_languages(name, cfg)
         if is_corpus_lens(name):
@@ -108,11 +108,18 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     clock = _Clock()
     texts = docs["text"].tolist()
     spans = [split_sentences(t) or [(0, len(t))] for t in texts]
+    taps = {}
+    for lens in models.lenses:  # a lens that shares the encoder's trunk sees its states in the pass
+        tap = lens.trunk_tap(texts, spans) if hasattr(lens, "trunk_tap") else None
+        if tap is not None:
+            taps[lens.name] = tap
+    tap = _fan_out(list(taps.values())) if taps else None
+    extra = {"tap": tap} if tap is not None else {}  # encoders without a trunk take no tap
     view = [theme_spans(t) if models.theme_view else [] for t in texts]  # cached for the themes stage
-    doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)])
+    doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)], **extra)
     sent_vecs = [p[: len(s)] for p, s in zip(pooled, spans)]
     clock.lap("encode")
-    shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs)
+    shared = SharedPass(docs["doc_id"].tolist(), texts, spans, doc_vecs, sent_vecs, taps)
     preds = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy()})
     sentence_rows = _sentence_frame(shared.doc_ids, spans)
     masks = cov.lens_masks(cov.batch_languages(docs), models.coverage)
@@ -143,6 +150,14 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
         doc_vecs,
         clock.seconds,
     )
+
+
+def _fan_out(taps: list[Any]):
+    def call(*args):
+        for tap in taps:
+            tap(*args)
+
+    return call
 
 
 class _Clock:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from voc import datasets
-from voc.config import EncoderConfig
+from voc.config import PipelineConfig
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +125,9 @@ def evaluate_sentiment(
     """Evaluate the configured sentiment lens (default: voc's shipped model) and VADER; one row per metric."""
     from voc.lenses.sentiment import SentimentLens
 
-    lens = lens or SentimentLens.load(encoder_cfg=EncoderConfig(threads=2))
+    if lens is None:  # the configured profile's model (VOC_PROFILE=fast: the head on the int8 vectors)
+        cfg = PipelineConfig.load()
+        lens = SentimentLens.load(cfg.sentiment, cfg.encoder.model_copy(update={"threads": 2}))
     vad = VaderModel() if vader else None
     rows = []
     sets = eval_sets()

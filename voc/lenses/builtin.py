@@ -52,9 +52,20 @@ class SentimentLensSpec:
         """The outputs, as declared."""
         return self.outputs
 
+    def trunk_tap(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> Any:
+        """A tap on the encoder's shared trunk for this batch, or None (voc.lenses.sentiment_trunk)."""
+        make = getattr(self.model, "make_tap", None)
+        return make(texts, spans) if make is not None else None
+
     def predict_pass(self, shared: SharedPass) -> LensResult:
-        """Document and sentence sentiment for one batch."""
-        doc, per_sentence = self.model.predict_sentences_flat(shared.texts, shared.spans)
+        """Document and sentence sentiment for one batch (from the shared trunk's tap when it ran)."""
+        if getattr(self.model, "reads_vectors", False):  # the fast profile: a head on the shared vectors
+            doc, per_sentence = self.model.predict_from_vectors(
+                shared.texts, shared.spans, shared.doc_vectors, shared.sentence_vectors
+            )
+            return LensResult(doc, per_sentence[["sentiment", "sentiment_score"]])
+        tap = shared.taps.get(self.name)
+        doc, per_sentence = self.model.predict_sentences_flat(shared.texts, shared.spans, tap=tap)
         return LensResult(doc, per_sentence[["sentiment", "sentiment_score"]])
 
 

@@ -64,6 +64,7 @@ class SharedPass:
     spans: list[list[tuple[int, int]]]  # sentence character spans per document
     doc_vectors: np.ndarray
     sentence_vectors: list[np.ndarray]
+    taps: dict[str, Any] = field(default_factory=dict)  # lens name -> what it computed on the shared trunk
 
 
 @dataclass

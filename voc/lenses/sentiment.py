@@ -68,7 +68,14 @@ class SentimentLens:
         """Load voc's shipped model ("default" or a folder with meta.json) or a Hugging Face classifier."""
         cfg = cfg or SentimentConfig()
         encoder_cfg = encoder_cfg or encoder_settings()
-        if cfg.model == "default":
+        if cfg.model == "fast":
+            folder = MODELS_DIR / "sentiment-fast"
+            if not (folder / META_FILE).is_file():
+                raise ModelError(
+                    f"The fast profile's sentiment head is missing from {folder}; rebuild it with "
+                    "`voc train sentiment-fast` or use the default profile."
+                )
+        elif cfg.model == "default":
             folder = default_model_dir()
             if not (folder / META_FILE).is_file():
                 raise ModelError(
@@ -77,7 +84,11 @@ class SentimentLens:
                 )
         else:
             folder = Path(cfg.model).expanduser()
-        if folder.is_dir() and (folder / META_FILE).is_file():
+        from voc.lenses.sentiment_vectors import VectorSentimentRunner, is_vector_head
+
+        if folder.is_dir() and is_vector_head(folder):
+            runner = VectorSentimentRunner(folder, encoder_cfg)
+        elif folder.is_dir() and (folder / META_FILE).is_file():
             runner = OnnxSentimentRunner(folder, encoder_cfg)
         else:
             from voc.lenses.sentiment_hf import HFSentimentRunner
@@ -97,26 +108,54 @@ class SentimentLens:
         bounds = np.cumsum([0, *(len(sp) for sp in spans)])
         return doc, [flat.iloc[a:b].reset_index(drop=True) for a, b in zip(bounds[:-1], bounds[1:])]
 
+    @property
+    def reads_vectors(self) -> bool:
+        """Whether the model is a head on the shared pass's vectors (the fast profile): no pass of its own."""
+        return bool(getattr(self._runner, "reads_vectors", False))
+
+    def predict_from_vectors(self, texts, spans, doc_vecs, sent_vecs) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Like predict_sentences_flat, from the shared pass's document and sentence vectors."""
+        doc, sents = self._runner.from_vectors(list(texts), spans, doc_vecs, sent_vecs)
+        return probs_frame(doc), self._flat(sents, spans)
+
+    def make_tap(self, texts: list[str], spans: list[list[tuple[int, int]]]):
+        """A tap for the encoder's shared trunk (voc.lenses.sentiment_trunk), or None when the model has none."""
+        make = getattr(self._runner, "make_tap", None)
+        return make(texts, spans) if make is not None else None
+
     def predict_sentences_flat(
-        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], tap=None
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """Document frame plus one frame of every sentence span, documents in order (start, end and the columns)."""
+        """Document frame plus one frame of every sentence span, documents in order (start, end and the columns).
+
+        `tap`: a SentimentTap that saw the encoder's shared pass; texts it covered are not run again.
+        """
         texts = [str(t) for t in texts]
         if len(spans) != len(texts):
             raise ValueError(
                 f"spans has {len(spans)} entries for {len(texts)} texts; give one span list per text."
             )
+        extra = {"tapped": tap.results} if tap is not None else {}
         doc, sents = self._runner.doc_and_span_probs(
-            texts, [[(int(s), int(e)) for s, e in sp] for sp in spans]
+            texts, [[(int(s), int(e)) for s, e in sp] for sp in spans], **extra
         )
+        return probs_frame(doc), self._flat(sents, spans)
+
+    @staticmethod
+    def _flat(sents: list[np.ndarray], spans) -> pd.DataFrame:
         flat = probs_frame(np.concatenate(sents) if sents else np.zeros((0, 3)))
         flat.insert(0, "end", pd.Series([int(e) for sp in spans for _, e in sp], dtype="int64"))
         flat.insert(0, "start", pd.Series([int(s) for sp in spans for s, _ in sp], dtype="int64"))
-        return probs_frame(doc), flat
+        return flat
 
 
 class OnnxSentimentRunner:
-    """voc's model: int8 ONNX encoder (token states) + mean pooling + linear head, length-sorted batches."""
+    """voc's model: int8 ONNX encoder (token states) + mean pooling + linear head, length-sorted batches.
+
+    When the encoder runs a shared trunk (`encoder.shared_trunk` = k > 0) and this model froze its embeddings
+    and at least its bottom k layers during fine-tuning (so they are the base model's), only its top layers
+    run here, on the trunk's hidden states (voc.lenses.sentiment_trunk); `trunk_layers` is then k.
+    """
 
     def __init__(self, folder: Path, encoder_cfg: EncoderConfig):
         from voc.encode.onnx_export import OnnxTokenModel
@@ -133,12 +172,31 @@ class OnnxSentimentRunner:
         self.max_length = int(encoder_cfg.max_length)
         self.batch_size = int(encoder_cfg.batch_size)
         self.version = str(meta["version"])
+        self.trunk_layers = shareable_layers(meta, encoder_cfg)
+        self.trunk = self.top = None
+        if self.trunk_layers:
+            from voc.encode import get_encoder
+            from voc.encode.trunk import Top
+
+            self.trunk = get_encoder(encoder_cfg).trunk
+            self.top = Top(onnx_path, self.trunk_layers, encoder_cfg.threads)
+            # its bottom layers now run at the encoder's precision: recorded with the run
+            self.version += f"+trunk{self.trunk_layers}-{encoder_cfg.precision}"
+
+    def states(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Token states, mask and char offsets of a batch (through the shared trunk and own top when shared)."""
+        ids, mask, types, offsets = self.model.tokenize(texts, self.max_length)
+        if not len(ids):
+            return np.zeros((0, 0, 0), np.float32), mask, offsets
+        if self.top is not None:
+            return self.top(*self.trunk(ids, mask)), mask, offsets
+        return self.model.run_ids(ids, mask, types), mask, offsets
 
     def _batches(self, texts: list[str]):
         order = np.argsort([len(t) for t in texts], kind="stable")
         for start in range(0, len(texts), self.batch_size):
             idx = order[start : start + self.batch_size]
-            states, mask, offsets = self.model.run([texts[i] for i in idx], max_length=self.max_length)
+            states, mask, offsets = self.states([texts[i] for i in idx])
             yield idx, states, mask, offsets
 
     def _head(self, pooled: np.ndarray) -> np.ndarray:
@@ -152,41 +210,74 @@ class OnnxSentimentRunner:
             out[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
         return out
 
-    def doc_and_span_probs(self, texts: list[str], spans: list[list[tuple[int, int]]]):
-        """Document probabilities and, per document, (k, 3) probabilities pooled over each char span."""
+    def make_tap(self, texts: list[str], spans: list[list[tuple[int, int]]]):
+        """A tap for the encoder's shared pass that runs this model's top on it (None when not shared)."""
+        if not self.trunk_layers:
+            return None
+        from voc.lenses.sentiment_trunk import SentimentTap
+
+        return SentimentTap(self, texts, spans)
+
+    def pool(self, idx, states, mask, offsets, texts, spans, doc, sent, missing) -> None:
+        """Head probabilities for one batch's rows idx (into texts): the document and each char span."""
+        m = mask[..., None].astype(np.float32)
+        doc[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
+        for row, i in enumerate(idx):
+            if not spans[i]:
+                continue
+            if (
+                len(spans[i]) == 1
+                and not texts[i][: spans[i][0][0]].strip()
+                and not texts[i][spans[i][0][1] :].strip()
+            ):
+                sent[i][0] = doc[i]  # the sentence is the whole document
+                continue
+            starts, ends = offsets[row, :, 0], offsets[row, :, 1]
+            real = (mask[row] == 1) & (ends > starts)
+            covered = int(ends[real].max()) if real.any() else 0
+            pooled, keep = [], []
+            for j, (s, e) in enumerate(spans[i]):
+                tok = real & (starts < e) & (ends > s)
+                if not tok.any() or e > covered:
+                    missing.append((i, j))  # not covered by the doc's tokens (truncated tail)
+                    continue
+                pooled.append(states[row][tok].mean(0))
+                keep.append(j)
+            if keep:
+                sent[i][keep] = self._head(np.stack(pooled))
+
+    def doc_and_span_probs(self, texts: list[str], spans: list[list[tuple[int, int]]], tapped=None):
+        """Document probabilities and, per document, (k, 3) probabilities pooled over each char span.
+
+        `tapped` (text -> (doc, spans, missing)) holds what a SentimentTap already computed in the shared pass.
+        """
         doc = np.zeros((len(texts), 3), dtype=np.float64)
         sent: list[np.ndarray] = [np.zeros((len(sp), 3)) for sp in spans]
-        missing: list[
-            tuple[int, int]
-        ] = []  # (doc, span) pairs not covered by the doc's tokens (truncated tail)
-        for idx, states, mask, offsets in self._batches(texts):
-            m = mask[..., None].astype(np.float32)
-            doc[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
-            for row, i in enumerate(idx):
-                if not spans[i]:
-                    continue
-                if (
-                    len(spans[i]) == 1
-                    and not texts[i][: spans[i][0][0]].strip()
-                    and not texts[i][spans[i][0][1] :].strip()
-                ):
-                    sent[i][0] = doc[i]  # the sentence is the whole document
-                    continue
-                starts, ends = offsets[row, :, 0], offsets[row, :, 1]
-                real = (mask[row] == 1) & (ends > starts)
-                covered = int(ends[real].max()) if real.any() else 0
-                pooled, keep = [], []
-                for j, (s, e) in enumerate(spans[i]):
-                    tok = real & (starts < e) & (ends > s)
-                    if not tok.any() or e > covered:
-                        missing.append((i, j))
-                        continue
-                    pooled.append(states[row][tok].mean(0))
-                    keep.append(j)
-                if keep:
-                    sent[i][keep] = self._head(np.stack(pooled))
+        missing: list[tuple[int, int]] = []
+        todo = []
+        for i, t in enumerate(texts):
+            hit = tapped.get(t) if tapped else None
+            if hit is None or len(hit[1]) != len(spans[i]):
+                todo.append(i)
+                continue
+            doc[i], sent[i][:] = hit[0], hit[1]
+            missing += [(i, j) for j in hit[2]]
+        todo = np.asarray(todo, dtype=np.int64)
+        for idx, states, mask, offsets in self._batches([texts[i] for i in todo]):
+            self.pool(todo[idx], states, mask, offsets, texts, spans, doc, sent, missing)
         if missing:
             probs = self.doc_probs([texts[i][spans[i][j][0] : spans[i][j][1]] for i, j in missing])
             for (i, j), p in zip(missing, probs):
                 sent[i][j] = p
         return doc, sent
+
+
+def shareable_layers(meta: dict, encoder_cfg: EncoderConfig) -> int:
+    """How many bottom layers this model can take from the shared trunk (0: it runs its own pass)."""
+    k = int(encoder_cfg.shared_trunk)
+    fit = meta.get("fit_config") or {}
+    if k <= 0 or encoder_cfg.backend != "onnx" or encoder_cfg.model_path is not None:
+        return 0  # the trunk is only the packaged MiniLM the model was fine-tuned from
+    if not fit.get("freeze_embeddings") or int(fit.get("freeze_layers", 0)) < k:
+        return 0
+    return k

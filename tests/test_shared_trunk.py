@@ -1,0 +1,137 @@
+"""The shared trunk: the split encoder equals the whole one, and sentiment from the shared pass equals the
+sentiment model run separately with the same weights (voc.encode.trunk, voc.lenses.sentiment_trunk)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from voc.config import EncoderConfig, PipelineConfig
+
+pytest_plugins = ["test_encode_support"]  # one temporary voc cache (ONNX exports) per test process
+
+TEXTS = [
+    "The app keeps crashing every time I open the settings page. Please fix it!",
+    "Support answered within minutes and fixed my billing problem.",
+    "ok",
+    "Refund still not processed after 3 weeks :( I called twice. Nobody knows anything.",
+    # longer than one 128-token window: the sentiment model sees the first window; its tail sentence is
+    # past the truncation, so it is scored on its own
+    "The seat was fine. " * 40 + "But the crew lost my bag and never called back.",
+]
+
+
+def _spans(texts):
+    from voc.clean.sentences import split_sentences
+
+    return [split_sentences(t) or [(0, len(t))] for t in texts]
+
+
+@pytest.fixture(scope="module")
+def fp32_sentiment(cache_root, tmp_path_factory):
+    """A sentiment model folder whose graph is the base MiniLM in fp32 (bottom layers frozen by construction).
+
+    fp32 makes the comparison exact: int8 dynamic quantisation scales activations per batch, so the shipped
+    model's probabilities move with its batch-mates (tested separately below).
+    """
+    from voc.encode.backends import ensure_onnx
+    from voc.encode.source import resolve_model
+
+    source = resolve_model(None)
+    folder = tmp_path_factory.mktemp("fp32-sentiment")
+    (folder / "model.onnx").symlink_to(ensure_onnx(source, "fp32"))
+    shutil.copy(source.path / "tokenizer.json", folder / "tokenizer.json")
+    rng = np.random.default_rng(0)
+    np.savez(folder / "head.npz", weight=rng.normal(0, 0.3, (3, 384)).astype(np.float32), bias=np.zeros(3))
+    meta = {
+        "version": "test-fp32",
+        "labels": ["negative", "neutral", "positive"],
+        "onnx": "model.onnx",
+        "head": "head.npz",
+        "tokenizer": "tokenizer.json",
+        "fit_config": {"freeze_embeddings": True, "freeze_layers": 2},
+    }
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def _analyse(folder, k: int):
+    from voc.engine.stages import analyse_batch, load_models
+
+    cfg = PipelineConfig.load(
+        None,
+        encoder={"shared_trunk": k, "cache": False},
+        sentiment={"model": str(folder)},
+        lenses=["sentiment"],
+    )
+    models = load_models(cfg)
+    docs = pd.DataFrame({"doc_id": [str(i) for i in range(len(TEXTS))], "text": TEXTS, "language": "en"})
+    return models, analyse_batch(docs, models)
+
+
+def test_split_encoder_equals_the_whole_graph(onnx_fp32):
+    from voc.encode import get_encoder
+
+    split = get_encoder(EncoderConfig(cache=False, shared_trunk=2))
+    assert split.trunk is not None and onnx_fp32.trunk is None
+    whole = get_encoder(EncoderConfig(cache=False, shared_trunk=0))
+    assert whole.trunk is None
+    a, b = split.encode(TEXTS), whole.encode(TEXTS)
+    assert (a * b).sum(1).min() > 0.99999
+
+
+def test_shared_pass_equals_separate_models_with_the_same_weights(fp32_sentiment):
+    models, shared = _analyse(fp32_sentiment, 2)
+    runner = models.sentiment._runner
+    assert runner.trunk_layers == 2
+    calls_before = runner.top.calls
+    _, separate = _analyse(fp32_sentiment, 0)
+    assert models.lens("sentiment").model._runner.top.calls == calls_before  # separate run used its own graph
+    cols = ["p_negative", "p_neutral", "p_positive", "sentiment_score"]
+    np.testing.assert_allclose(shared.predictions[cols], separate.predictions[cols], atol=1e-4)
+    np.testing.assert_allclose(
+        shared.sentences["sentiment_score"], separate.sentences["sentiment_score"], atol=1e-4
+    )
+    assert (shared.vectors * separate.vectors).sum(1).min() > 0.99999
+    # the same runner, fed the texts directly (its own tokenizer, trunk and top), agrees too
+    doc, flat = models.sentiment.predict_sentences_flat(TEXTS, _spans(TEXTS))
+    np.testing.assert_allclose(doc[cols], shared.predictions[cols], atol=1e-4)
+    np.testing.assert_allclose(flat["sentiment_score"], shared.sentences["sentiment_score"], atol=1e-4)
+
+
+def test_shared_pass_runs_the_sentiment_top_once_per_batch(fp32_sentiment):
+    models, _ = _analyse(fp32_sentiment, 2)
+    runner = models.sentiment._runner
+    # one top call per encoder batch plus one for the long text's truncated tail sentence: no own pass
+    assert runner.model.calls == 0
+    assert 1 <= runner.top.calls <= 3
+
+
+def test_a_model_that_did_not_freeze_the_layers_runs_its_own_pass(fp32_sentiment, tmp_path):
+    from voc.lenses.sentiment import OnnxSentimentRunner
+
+    folder = tmp_path / "unfrozen"
+    shutil.copytree(fp32_sentiment, folder, symlinks=True)
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["fit_config"]["freeze_layers"] = 1
+    (folder / "meta.json").write_text(json.dumps(meta))
+    assert OnnxSentimentRunner(folder, EncoderConfig(cache=False, shared_trunk=2)).trunk_layers == 0
+    assert OnnxSentimentRunner(folder, EncoderConfig(cache=False, shared_trunk=1)).trunk_layers == 1
+
+
+def test_shipped_int8_model_agrees_with_its_separate_pass(cache_root):
+    """Same weights, int8 top: equal up to the per-batch activation scaling int8 already has."""
+    from voc.lenses.sentiment import default_model_dir
+
+    if not (default_model_dir() / "meta.json").is_file():
+        pytest.skip("models/sentiment is not built")
+    models, shared = _analyse(default_model_dir(), 2)
+    assert models.sentiment._runner.trunk_layers == 2
+    sep = models.sentiment.predict(TEXTS)
+    cols = ["p_negative", "p_neutral", "p_positive"]
+    np.testing.assert_allclose(shared.predictions[cols], sep[cols], atol=0.05)
+    assert shared.predictions["sentiment"].tolist() == sep["sentiment"].tolist()
