@@ -155,7 +155,7 @@ def test_multilingual_sentiment_model_covers_spanish(tmp_path):
     )
 
 
-# ---- the demo store: 58 Spanish texts ----------------------------------------------------------------------
+# ---- the demo store: 59 Spanish texts (data/README.md) -------------------------------------------------------
 
 
 def _demo_frame(store_path) -> pd.DataFrame:
@@ -169,7 +169,7 @@ def _demo_frame(store_path) -> pd.DataFrame:
 def test_demo_spanish_documents_are_kept_with_null_predictions_and_a_reason(demo_store):
     frame = _demo_frame(demo_store)
     spanish = frame[frame["language"] == "es"]
-    assert len(spanish) == 58
+    assert len(spanish) == 59
     assert spanish["sentiment"].isna().all() and spanish["p_negative"].isna().all()
     assert spanish["causes"].isna().all() and spanish["cause_scores"].isna().all()
     assert (spanish[REASON_COLUMN] == SPANISH_REASON).all()
@@ -184,7 +184,7 @@ def test_demo_spanish_documents_form_their_own_language_group(demo_store):
     assert (frame.loc[frame["language"] != "es", "theme_id"] != group).all()  # no English document in it
     themes = Store(demo_store, read_only=True).themes()
     row = themes[themes["theme_id"] == group].iloc[0]
-    assert row["label"] == "Spanish (es) — not analysed" and row["size"] == 58 and row["level"] == 1
+    assert row["label"] == "Spanish (es) — not analysed" and row["size"] == 59 and row["level"] == 1
     assert not themes["label"].str.contains("Muy", case=False).any()  # no theme named after Spanish words
     with Store(demo_store, read_only=True).reader() as r:
         sentence_themes = r.con.execute(
@@ -197,11 +197,11 @@ def test_demo_summary_names_the_spanish_documents(demo_store):
     from voc.insights.totals import not_analysed_summary, theme_totals
 
     assert not_analysed_summary(demo_store) == [
-        "58 documents in Spanish (es) are not analysed by the English models"
+        "59 documents in Spanish (es) are not analysed by the English models"
     ]
     totals = theme_totals(demo_store)
     spanish = totals[totals["theme_id"] == language_theme_id("es")]
-    assert spanish["theme"].tolist() == ["Spanish (es) — not analysed"] and spanish["volume"].tolist() == [58]
+    assert spanish["theme"].tolist() == ["Spanish (es) — not analysed"] and spanish["volume"].tolist() == [59]
 
 
 def test_run_summary_prints_the_not_analysed_line(tmp_path):
@@ -237,7 +237,7 @@ def test_app_overview_names_the_spanish_documents_and_their_group(demo_store, mo
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(
-        "58 documents in Spanish (es) are not analysed by the English models" in i.value for i in at.info
+        "59 documents in Spanish (es) are not analysed by the English models" in i.value for i in at.info
     )
 
 
