@@ -27,7 +27,7 @@ import duckdb
 
 RESULTS = Path(__file__).resolve().parent / "results"
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["overview", "themes", "trends", "causes", "search", "manage", "export"]
+PAGES = ["overview", "themes", "trends", "causes", "journey", "atrisk", "search", "manage", "review", "export"]
 
 
 def build_store(out: Path, docs: int, base: Path | None) -> tuple[Path, dict]:

@@ -71,3 +71,9 @@ def test_every_app_cache_keyed_by_user_input_has_a_size_bound():
                 unbounded.append(f"{path.relative_to(PROJECT_ROOT)}:{name} ({kind})")
     assert found >= 20  # the app's queries are cached; if this drops, the scan broke
     assert not unbounded, f"caches without max_entries grow with every filter a user tries: {unbounded}"
+
+
+def test_the_app_benchmarks_visit_every_page():
+    from bench.app import PAGES as BENCH_PAGES
+
+    assert BENCH_PAGES == list(PAGES)
