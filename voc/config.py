@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+from voc.config_dicts import deep_update, drop_deprecated, format_errors
 from voc.errors import ConfigError
 from voc.lenses.registry import DEFAULT_ENABLED, check_lens_names
 from voc.schema import Preset, RatingScale
@@ -313,12 +313,12 @@ class PipelineConfig(BaseSettings):
             for item in data.get("inputs") or []:
                 if isinstance(item, dict) and item.get("path") and not Path(item["path"]).is_absolute():
                     item["path"] = str(path.parent / item["path"])
-        _deep_update(data, overrides)
+        deep_update(data, overrides)
         try:
             return cls(**data)
         except ValidationError as exc:
             where = f" in {path}" if path else ""
-            raise ConfigError(f"Invalid pipeline config{where}:\n{_format_errors(exc)}") from None
+            raise ConfigError(f"Invalid pipeline config{where}:\n{format_errors(exc)}") from None
 
     def config_hash(self) -> str:
         """A short hash of everything that changes results (input paths, store, alerts and app settings excluded)."""
@@ -372,7 +372,7 @@ def load_app_config(path: str | Path | None = None) -> AppConfig:
         return _AppSettings(app=section).app
     except ValidationError as exc:
         where = f" in {path}" if path else ""
-        raise ConfigError(f"Invalid app settings{where}:\n{_format_errors(exc)}") from None
+        raise ConfigError(f"Invalid app settings{where}:\n{format_errors(exc)}") from None
 
 
 def encoder_settings() -> EncoderConfig:
@@ -382,41 +382,3 @@ def encoder_settings() -> EncoderConfig:
     and trains on the same vectors an int8 run produces.
     """
     return PipelineConfig.load().encoder
-
-
-DEPRECATED = (("seed",), ("sentiment", "sentence_level"))  # settings that were never read
-
-
-def drop_deprecated(data: Any) -> Any:
-    """Remove settings that never had an effect, so old YAMLs and stored run configs still load (with a warning)."""
-    if not isinstance(data, dict):
-        return data
-    for keys in DEPRECATED:
-        section = data
-        for key in keys[:-1]:
-            section = section.get(key) if isinstance(section.get(key), dict) else {}
-        if keys[-1] in section:
-            del section[keys[-1]]
-            warnings.warn(
-                f"The pipeline setting {'.'.join(keys)} has no effect and is ignored; remove it "
-                "(the themes seed is themes.seed).",
-                FutureWarning,
-                stacklevel=2,
-            )
-    return data
-
-
-def _deep_update(base: dict[str, Any], updates: dict[str, Any]) -> None:
-    for key, value in updates.items():
-        if value is None:
-            continue
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_update(base[key], value)
-        else:
-            base[key] = value
-
-
-def _format_errors(exc: ValidationError) -> str:
-    return "\n".join(
-        f"  - {'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-    )
