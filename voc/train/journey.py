@@ -8,14 +8,13 @@ The fixed held-out part is id % 4 == 0 in both; training and tuning only see the
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from voc.errors import InputError
 from voc.paths import MODELS_DIR, SHIPPED, trained_model_dir
+from voc.train.dev_jsonl import read_dev_jsonl
 
 JOURNEY_DEV = SHIPPED / "data" / "journey" / "dev.jsonl"
 CHURN_DEV = SHIPPED / "data" / "churn" / "dev.jsonl"
@@ -24,28 +23,9 @@ CHURN_TAXONOMY = MODELS_DIR / "churn" / "taxonomy.yaml"
 ASKS = ("apology", "refund", "callback", "fix", "explanation", "escalation")
 
 
-def read_jsonl(path: Path, keys: tuple[str, ...]) -> pd.DataFrame:
-    """A dev set as a frame; an InputError names the file and line of a bad record."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"Dev set {path} is missing; it ships in the checkout's data/ folder.")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({k: row[k] for k in keys})
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise InputError(
-                f"{path} line {n}: not a valid record ({exc}); need {', '.join(keys)}."
-            ) from None
-    return pd.DataFrame(rows)
-
-
 def journey_dev(path: Path | None = None) -> pd.DataFrame:
     """The journey dev set with `causes` = [stage]."""
-    df = read_jsonl(path or JOURNEY_DEV, ("id", "text", "channel", "industry", "stage"))
+    df = read_dev_jsonl(path or JOURNEY_DEV, ("id", "text", "channel", "industry", "stage"))
     df["causes"] = df["stage"].map(lambda s: [s])
     return df
 
@@ -59,7 +39,7 @@ def churn_causes(row: pd.Series) -> list[str]:
 def churn_dev(path: Path | None = None) -> pd.DataFrame:
     """The churn dev set with `causes` = its signal labels."""
     keys = ("id", "text", "channel", "industry", "churn", "hard_negative", "disparage", "asks_for")
-    df = read_jsonl(path or CHURN_DEV, keys)
+    df = read_dev_jsonl(path or CHURN_DEV, keys)
     df["causes"] = df.apply(churn_causes, axis=1)
     return df
 

@@ -6,7 +6,6 @@ Only voc train / voc eval use this module; the lens itself never encodes.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from voc.errors import InputError
 from voc.paths import SHIPPED, cache_dir
+from voc.train.dev_jsonl import read_dev_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +42,7 @@ def is_test_id(doc_id: int) -> bool:
 def load_dev(path: Path | None = None, part: str = "all") -> pd.DataFrame:
     """The hand-labelled dev set (id, text, channel, industry, causes); part is all, train or test."""
     path = Path(path) if path is not None else DEV_SET
-    if not path.is_file():
-        raise InputError(f"Root-cause dev set {path} is missing; it ships in data/rootcause/dev.jsonl.")
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({k: row[k] for k in ("id", "text", "channel", "industry", "causes")})
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise InputError(
-                f"{path} line {n}: not a valid dev record ({exc}); need id, text, channel, industry, causes."
-            ) from None
-    df = pd.DataFrame(rows)
+    df = read_dev_jsonl(path, ("id", "text", "channel", "industry", "causes"), "Root-cause dev set")
     if part == "train":
         df = df[~df["id"].map(is_test_id)]
     elif part == "test":

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from voc.errors import InputError
 from voc.paths import SHIPPED
+from voc.train.dev_jsonl import read_dev_jsonl
 
 SUBCAUSE_DEV = SHIPPED / "data" / "rootcause" / "subcause_dev.jsonl"
 FIELDS = ("id", "text", "channel", "industry", "subcauses", "blamed", "likely_cause", "likely_subcause",
@@ -19,22 +18,7 @@ FIELDS = ("id", "text", "channel", "industry", "subcauses", "blamed", "likely_ca
 def load_subcause_dev(path: Path | None = None, part: str = "all") -> pd.DataFrame:
     """The hand-written sub-cause dev set; part is all, train or heldout (the fixed held-out part)."""
     path = Path(path) if path is not None else SUBCAUSE_DEV
-    if not path.is_file():
-        raise InputError(
-            f"Sub-cause dev set {path} is missing; it ships in data/rootcause/subcause_dev.jsonl."
-        )
-    rows = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append({k: row[k] for k in FIELDS})
-        except (json.JSONDecodeError, KeyError) as exc:
-            raise InputError(
-                f"{path} line {n}: not a valid sub-cause record ({exc}); need {', '.join(FIELDS)}."
-            ) from None
-    df = pd.DataFrame(rows)
+    df = read_dev_jsonl(path, FIELDS, "Sub-cause dev set")
     for col in ("likely_cause", "likely_subcause"):
         df[col] = df[col].astype(object).where(df[col].map(lambda v: isinstance(v, str)), None)
     if part in ("train", "heldout"):
