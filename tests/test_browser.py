@@ -74,7 +74,7 @@ def test_browser_end_to_end(server, browser_page, tmp_path):
     page.locator(
         '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
     ).first.wait_for()
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 1  # the theme map
+    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # the theme map and the priority matrix
     before = _volume(page)
     page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.click()
     page.get_by_role("option", name="tickets", exact=True).click()

@@ -22,8 +22,8 @@ ENTRY_POINT_GROUP = "voc_lenses"
 
 Level = Literal["document", "sentence"]
 NEEDS = frozenset({"text", "doc_vectors", "sentence_spans", "sentence_vectors", "token_states"})
-DEFAULT_LENSES = ("sentiment", "themes", "rootcause", "journey", "churn")
-DEFAULT_ENABLED = (*DEFAULT_LENSES, "subcause")  # a pipeline's lenses when its YAML lists none
+DEFAULT_LENSES = ("sentiment", "themes", "rootcause")  # their outputs are the store's base prediction columns
+DEFAULT_ENABLED = (*DEFAULT_LENSES, "journey", "churn", "subcause")  # a pipeline's lenses when its YAML lists none
 
 
 @dataclass(frozen=True)
