@@ -37,7 +37,7 @@ from voc.train.rootcause_corpus import (
 )
 from voc.lenses.rootcause_model import RootCauseHead, combine, compile_rules, rule_hits, sentence_rule_flags
 from voc.lenses.rootcause_taxonomy import Taxonomy, load_taxonomy
-from voc.paths import trained_model_dir
+from voc.paths import PROJECT_ROOT, trained_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +314,7 @@ def _train(
     head.meta = {
         "encoder": get_encoder(encoder_settings()).version,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "taxonomy": str(taxonomy or "models/rootcause/taxonomy.yaml"),
+        "taxonomy": _shown_path(taxonomy) if taxonomy else "models/rootcause/taxonomy.yaml",
         "extra_examples": str(extra_examples) if extra_examples else None,
         "rows": int(len(samples.X)),
         "dev_train_docs": int(len(dev)),
@@ -363,3 +363,9 @@ def f1_table(pred: np.ndarray, gold: np.ndarray, labels: list[str]) -> dict:
     out["micro_f1"] = round(2 * tp / max(pred.sum() + gold.sum(), 1), 4)
     out["macro_f1"] = round(float(np.mean(f1s)) if f1s else 0.0, 4)
     return out
+
+
+def _shown_path(path: Path) -> str:
+    """The taxonomy path as recorded in head.json: relative to the project when inside it, so no machine path ships."""
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
