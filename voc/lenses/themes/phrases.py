@@ -137,10 +137,10 @@ def candidate_phrases(texts: Sequence[str], clean_span) -> tuple[list[str], Coun
         return [], Counter()
     support: Counter[str] = Counter()
     for doc in nlp.pipe([t[:600] for t in texts], batch_size=32):
-        found = set(issue_phrases(doc))
+        found = dict.fromkeys(issue_phrases(doc))  # ordered, not a set: the order must not follow the hash seed
         for chunk in doc.noun_chunks:
             phrase = clean_span(chunk)
             if phrase:
-                found.add(phrase)
-        support.update(found)
+                found[phrase] = None
+        support.update(found.keys())
     return list(support), support
