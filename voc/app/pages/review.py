@@ -28,42 +28,31 @@ def save_label(path: str, doc: dict, sentiment: str, causes: list[str], theme_id
     return Store(path).append_labels([row])
 
 
+def _adapted_cv(path) -> dict:
+    """The `adapted.cv` figures a from-store training wrote into a model file, or {}."""
+    return json.loads(path.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {}) if path.is_file() else {}
+
+
+def _cv_metrics(cv: dict, what: str, key: str, measure: str, help_: str) -> bool:
+    """Adapted and shipped figures side by side; False when the model file holds none."""
+    if f"adapted_{key}" not in cv:
+        return False
+    a, b = st.columns(2)
+    a.metric(f"Adapted {what}: {measure} (CV)", f"{cv[f'adapted_{key}']:.0%}", help=help_.format(n=cv["labels"]))
+    b.metric(f"Shipped {what}: {measure}", f"{cv[f'shipped_{key}']:.0%}", help="Same labels")
+    return True
+
+
 def _learned() -> None:
     """The adapted models' cross-validated figures on the team's labels beside the shipped models'."""
     sent_model, cause_model = configured_models()
     shown = False
     if sent_model is not None:
-        meta_file = sent_model / "meta.json"
-        cv = (
-            json.loads(meta_file.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {})
-            if meta_file.is_file()
-            else {}
-        )
-        if "adapted_accuracy" in cv:
-            a, b = st.columns(2)
-            a.metric(
-                "Adapted sentiment: accuracy (CV)",
-                f"{cv['adapted_accuracy']:.0%}",
-                help=f"5-fold on {cv['labels']} team labels",
-            )
-            b.metric("Shipped sentiment: accuracy", f"{cv['shipped_accuracy']:.0%}", help="Same labels")
-            shown = True
+        cv = _adapted_cv(sent_model / "meta.json")
+        shown |= _cv_metrics(cv, "sentiment", "accuracy", "accuracy", "5-fold on {n} team labels")
     if cause_model is not None:
-        head = cause_model / "head.json"
-        cv = (
-            json.loads(head.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {})
-            if head.is_file()
-            else {}
-        )
-        if "adapted_exact" in cv:
-            a, b = st.columns(2)
-            a.metric(
-                "Adapted root cause: exact match (CV)",
-                f"{cv['adapted_exact']:.0%}",
-                help=f"{cv['labels']} team labels",
-            )
-            b.metric("Shipped root cause: exact match", f"{cv['shipped_exact']:.0%}", help="Same labels")
-            shown = True
+        cv = _adapted_cv(cause_model / "head.json")
+        shown |= _cv_metrics(cv, "root cause", "exact", "exact match", "{n} team labels")
     if not shown:
         st.caption("No adapted model is configured yet: `voc train sentiment --from-store STORE --out DIR`, then "
                    "`VOC_SENTIMENT__MODEL=DIR voc rescore --store STORE`.")  # fmt: skip
