@@ -8,7 +8,6 @@ document with several gets the stage of its own evidence (without the document's
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,22 +15,13 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import ModelError
-from voc.lenses.rootcause_model import RootCauseHead
+from voc.lenses.rootcause_model import RootCauseHead, head_version
 from voc.lenses.rootcause_taxonomy import load_taxonomy
 from voc.lenses.taxonomy_scores import clean_texts, score_taxonomy
 from voc.paths import MODELS_DIR
 
 DEFAULT_DIR = MODELS_DIR / "journey"
 STAGES = ("awareness", "onboarding", "purchase", "delivery", "usage", "billing", "support", "cancellation")
-
-
-def head_version(prefix: str, head: RootCauseHead) -> str:
-    """A version string from the head's arrays and labels."""
-    digest = hashlib.sha256()
-    for name in ("W", "b", "comb", "thresholds"):
-        digest.update(np.ascontiguousarray(getattr(head, name)).tobytes())
-    digest.update("|".join(head.labels).encode())
-    return f"{prefix}-{digest.hexdigest()[:12]}"
 
 
 class JourneyLens:

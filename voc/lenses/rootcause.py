@@ -9,7 +9,6 @@ the argmax sentence (narrowed to a clause when a rule hit sits in a long sentenc
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from voc.lenses.rootcause_model import (
     HEAD_FILE,
     RootCauseHead,
     flatten,
+    head_version,
     narrow_to_clause,
     rule_hits,
     sentence_rule_flags,
@@ -44,11 +44,7 @@ class RootCauseLens:
         self.head = head
         self.labels: list[str] = list(head.labels)
         self.model_dir = model_dir
-        digest = hashlib.sha256()
-        for name in ("W", "b", "comb", "thresholds"):
-            digest.update(np.ascontiguousarray(getattr(head, name)).tobytes())
-        digest.update("|".join(self.labels).encode())
-        self.version = f"rootcause-{digest.hexdigest()[:12]}"
+        self.version = head_version("rootcause", head)
 
     @classmethod
     def load(cls, cfg: RootCauseConfig | None = None) -> RootCauseLens:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -217,3 +218,12 @@ class RootCauseHead:
             raise ModelError(
                 f"Root-cause head in {model_dir} is unreadable ({exc}); retrain with `voc train rootcause`."
             ) from None
+
+
+def head_version(prefix: str, head: RootCauseHead) -> str:
+    """A version string from the head's arrays and labels."""
+    digest = hashlib.sha256()
+    for name in ("W", "b", "comb", "thresholds"):
+        digest.update(np.ascontiguousarray(getattr(head, name)).tobytes())
+    digest.update("|".join(head.labels).encode())
+    return f"{prefix}-{digest.hexdigest()[:12]}"
