@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -59,3 +60,27 @@ def test_rescore_resumes_after_a_crash(tmp_path, monkeypatch):
     runs = Store(crashed, read_only=True).runs()
     assert runs.loc[runs["run_id"].str.startswith("rescore-"), "status"].tolist() == ["done"]
     pd.testing.assert_frame_equal(_preds(crashed), _preds(whole))
+
+
+def test_pooled_cache_gives_the_runner_s_probabilities(tmp_path, monkeypatch):
+    from voc.config import EncoderConfig
+    from voc.lenses.sentiment import OnnxSentimentRunner, default_model_dir
+    from voc.lenses.sentiment_pooled import PooledCache
+    from voc.train.rootcause_corpus import split_spans
+
+    monkeypatch.setenv("VOC_CACHE_DIR", str(tmp_path))
+    texts = [
+        "Great fit. The colour faded after one wash though.",
+        "Terrible support.",
+        "",
+        "The strap broke on day two. " * 30 + "Refund took a month.",  # its last spans are past the window
+    ]
+    spans = split_spans(texts)
+    runner = OnnxSentimentRunner(default_model_dir(), EncoderConfig(threads=1))
+    doc, sent = runner.doc_and_span_probs(texts, spans)
+    runner.pooled_cache = cache = PooledCache(runner)
+    for _ in (1, 2):  # the first call encodes and caches, the second reads the cache only
+        cdoc, csent = runner.doc_and_span_probs(texts, spans)
+        assert np.allclose(cdoc, doc, atol=1e-5)
+        assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(csent, sent))
+    assert (cache.misses, cache.hits) == (len(texts), len(texts))
