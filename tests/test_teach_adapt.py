@@ -47,3 +47,28 @@ def test_full_fine_tune_adds_the_store_labels(tmp_path):
     fit = json.loads((tmp_path / "work" / "fit_result.json").read_text())
     assert fit["train_sources"]["team"] == 12 * card["repeat"]  # the labels, repeated, joined the mix
     assert (out / "model.int8.onnx").is_file() and (out / "MODEL_CARD.md").is_file()
+
+
+def _toy(rule, n_lab=60, noise=0.0, seed=0):
+    """A shipped head that reads feature 0, a mix labelled by feature 0, and labels that follow `rule`."""
+    from types import SimpleNamespace
+
+    rng = np.random.default_rng(seed)
+    W0 = np.zeros((3, 6), np.float32)
+    W0[0, 0], W0[2, 0] = -3.0, 3.0
+    pooler = SimpleNamespace(runner=SimpleNamespace(weight=W0, bias=np.zeros(3, np.float32)))
+    Xm = rng.normal(size=(300, 6))
+    mix = (Xm, np.where(Xm[:, 0] > 0, 2, 0), np.zeros(300, bool))
+    X = rng.normal(size=(n_lab, 6))
+    y = np.where(rule(X) > 0, 2, 0)
+    flip = rng.random(n_lab) < noise
+    return pooler, X, np.where(flip, 2 - y, y), mix
+
+
+def test_the_team_labels_choose_their_weight():
+    pooler, X, y, mix = _toy(lambda X: X[:, 1])  # a language the shipped head does not know
+    share, cv = sa.choose_share(pooler, X, y, mix=mix)
+    assert share == max(sa.SHARE_GRID) and cv["adapted_macro_f1"] > cv["shipped_macro_f1"] + 0.05
+    pooler, X, y, mix = _toy(lambda X: X[:, 0])  # one it already knows: no share does better, the lightest wins
+    share, _ = sa.choose_share(pooler, X, y, mix=mix)
+    assert share == min(sa.SHARE_GRID)

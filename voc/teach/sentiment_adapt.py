@@ -24,7 +24,10 @@ log = logging.getLogger(__name__)
 
 LABELS = ("negative", "neutral", "positive")
 MIX_ROWS = 3000
-LABEL_SHARE = 1.0  # the labels' total weight, relative to the mix sample's
+LABEL_SHARE = (
+    0.05  # the labels' total weight vs the mix sample's (each label at least a mix row); bench.teach_tune
+)
+SHARE_GRID = (0.05, 0.3, 1.0)  # label shares `choose_share` compares by cross-validation on the team's labels
 ANCHOR = 0.05  # L2 pull of the new head towards the shipped one (per unit of mix weight)
 FOLDS = 5
 
@@ -135,8 +138,9 @@ def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
 
 
 def cross_validate(
-    pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, seed: int = 13, binary_lab=None
-) -> dict:
+    pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, seed: int = 13, binary_lab=None,
+    label_share: float = LABEL_SHARE,
+) -> dict:  # fmt: skip
     """Out-of-fold accuracy and macro-F1 of the adapted head on the manual labels, beside the shipped head's."""
     from sklearn.metrics import f1_score
 
@@ -152,7 +156,7 @@ def cross_validate(
         train = folds != k
         w_k = None if w_lab is None else w_lab[train]
         b_k = None if binary_lab is None else np.asarray(binary_lab, bool)[train]
-        W, b = adapt(pooler, X_lab[train], y_lab[train], w_k, mix, binary_lab=b_k)
+        W, b = adapt(pooler, X_lab[train], y_lab[train], w_k, mix, binary_lab=b_k, label_share=label_share)
         oof[folds == k] = predict(W, b, X_lab[folds == k]).argmax(1)
     base = predict(pooler.runner.weight, pooler.runner.bias, X_lab[manual]).argmax(1)
     gold = y_lab[manual]
@@ -162,8 +166,28 @@ def cross_validate(
         "shipped_accuracy": round(float((base == gold).mean()), 4),
         "adapted_macro_f1": round(float(f1_score(gold, oof[manual], average="macro", labels=[0, 1, 2])), 4),
         "shipped_macro_f1": round(float(f1_score(gold, base, average="macro", labels=[0, 1, 2])), 4),
+        "label_share": label_share,
     }
     return score
+
+
+def choose_share(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, binary_lab=None,
+                 grid: tuple[float, ...] = SHARE_GRID) -> tuple[float, dict]:  # fmt: skip
+    """The labels' weight (share of the mix) with the best out-of-fold macro-F1 on the manual labels, and its CV.
+
+    A team whose language the shipped model already knows gains most from light labels; one whose language
+    it does not know, from heavy ones: the team's own labels decide. Under 10 manual labels: LABEL_SHARE.
+    """
+    best: tuple[float, dict] | None = None
+    for share in grid:
+        cv = cross_validate(
+            pooler, X_lab, y_lab, w_lab, manual, mix, binary_lab=binary_lab, label_share=share
+        )
+        if "adapted_macro_f1" not in cv:
+            return LABEL_SHARE, {**cv, "label_share": LABEL_SHARE}
+        if best is None or cv["adapted_macro_f1"] > best[1]["adapted_macro_f1"]:
+            best = (share, cv)
+    return best
 
 
 def save(pooler: Pooler, W: np.ndarray, b: np.ndarray, out_dir: Path, extra: dict) -> dict:

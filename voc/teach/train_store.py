@@ -14,6 +14,9 @@ from voc.errors import InputError
 from voc.store import Store
 
 RATING_CAP = 5000
+# each reviewer cause label's weight in the root-cause fit (dev rows weigh 1, weak labels 0.1): 3 made 500
+# airline labels cost 10 points of dev-train out-of-fold macro-F1, 0.3 costs 3 for the same gain (bench.teach_curve)
+ROOTCAUSE_LABEL_WEIGHT = 0.3
 FULL_LABEL_ROWS = 3600  # with --full, the labels' share of a ~73k-row epoch (about 5%)
 
 
@@ -118,8 +121,10 @@ def train_sentiment_from_store(
     is_manual = np.concatenate([np.ones(len(manual), bool), np.zeros(len(weak), bool)])
     X = pooler.pooled(texts)
     mix = sa.mix_sample(pooler)
-    cv = sa.cross_validate(pooler, X, y, w, is_manual, mix, binary_lab=~is_manual)
-    W, b = sa.adapt(pooler, X, y, w, mix, binary_lab=~is_manual)  # ratings: negative vs positive only
+    share, cv = sa.choose_share(pooler, X, y, w, is_manual, mix, binary_lab=~is_manual)
+    W, b = sa.adapt(
+        pooler, X, y, w, mix, binary_lab=~is_manual, label_share=share
+    )  # ratings: neg vs pos only
     extra = {"store": str(store.path), "labels": len(manual), "rating_labels": len(weak),
              "cv": cv, "seconds": round(time.perf_counter() - t0, 1),
              "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
@@ -127,7 +132,7 @@ def train_sentiment_from_store(
     return {"version": meta["version"], "out_dir": str(out_dir), **extra}
 
 
-def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = 3.0) -> dict:
+def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = ROOTCAUSE_LABEL_WEIGHT) -> dict:
     """Refit the root-cause head on its usual sources plus the store's cause labels; write the folder; return its card."""
     from voc.lenses.rootcause import RootCauseLens
     from voc.train.rootcause import train_rootcause
