@@ -27,6 +27,7 @@ MIX_ROWS = 3000
 LABEL_SHARE = (
     0.05  # the labels' total weight vs the mix sample's (each label at least a mix row); bench.teach_tune
 )
+RATINGS_SHARE = 0.3  # rating labels alone (no manual labels to cross-validate on): best on clothing train
 SHARE_GRID = (0.05, 0.3, 1.0)  # label shares `choose_share` compares by cross-validation on the team's labels
 ANCHOR = 0.05  # L2 pull of the new head towards the shipped one (per unit of mix weight)
 FOLDS = 5
@@ -172,11 +173,11 @@ def cross_validate(
 
 
 def choose_share(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, binary_lab=None,
-                 grid: tuple[float, ...] = SHARE_GRID) -> tuple[float, dict]:  # fmt: skip
+                 grid: tuple[float, ...] = SHARE_GRID, fallback: float = LABEL_SHARE) -> tuple[float, dict]:  # fmt: skip
     """The labels' weight (share of the mix) with the best out-of-fold macro-F1 on the manual labels, and its CV.
 
     A team whose language the shipped model already knows gains most from light labels; one whose language
-    it does not know, from heavy ones: the team's own labels decide. Under 10 manual labels: LABEL_SHARE.
+    it does not know, from heavy ones: the team's own labels decide. Under 10 manual labels: fallback.
     """
     best: tuple[float, dict] | None = None
     for share in grid:
@@ -184,7 +185,7 @@ def choose_share(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None
             pooler, X_lab, y_lab, w_lab, manual, mix, binary_lab=binary_lab, label_share=share
         )
         if "adapted_macro_f1" not in cv:
-            return LABEL_SHARE, {**cv, "label_share": LABEL_SHARE}
+            return fallback, {**cv, "label_share": fallback}
         if best is None or cv["adapted_macro_f1"] > best[1]["adapted_macro_f1"]:
             best = (share, cv)
     return best

@@ -121,7 +121,8 @@ def train_sentiment_from_store(
     is_manual = np.concatenate([np.ones(len(manual), bool), np.zeros(len(weak), bool)])
     X = pooler.pooled(texts)
     mix = sa.mix_sample(pooler)
-    share, cv = sa.choose_share(pooler, X, y, w, is_manual, mix, binary_lab=~is_manual)
+    fallback = sa.RATINGS_SHARE if len(weak) else sa.LABEL_SHARE
+    share, cv = sa.choose_share(pooler, X, y, w, is_manual, mix, binary_lab=~is_manual, fallback=fallback)
     W, b = sa.adapt(
         pooler, X, y, w, mix, binary_lab=~is_manual, label_share=share
     )  # ratings: neg vs pos only
