@@ -37,7 +37,8 @@ def replicate(src: Path, dest: Path, times: int) -> dict:
     """dest = src with its documents, predictions and sentences copied `times` times under new doc_ids.
 
     The copies repeat the texts, so both caches (embeddings, pooled sentiment states) hit for every copy: a
-    rescore of dest measures the warm path on times x as many stored documents (said in the output).
+    rescore of dest measures the warm path on times x as many stored documents (said in the output). The
+    copies' ids sort after the originals', copy by copy, so each rescore page still holds distinct texts.
     """
     import shutil
 
@@ -48,8 +49,8 @@ def replicate(src: Path, dest: Path, times: int) -> dict:
     for k in range(1, times):
         for table in ("documents", "predictions", "sentences"):
             con.execute(
-                f"INSERT INTO {table} SELECT * REPLACE (doc_id || '~copy{k}' AS doc_id) FROM {table} "
-                "WHERE doc_id NOT LIKE '%~copy%'"
+                f"INSERT INTO {table} SELECT * REPLACE ('zz{k:03d}~' || doc_id AS doc_id) FROM {table} "
+                "WHERE doc_id NOT LIKE 'zz%~%'"
             )
     n = con.execute("SELECT count(*) FROM documents").fetchone()[0]
     con.close()
