@@ -15,7 +15,7 @@ from voc.store import Store
 
 RATING_CAP = 5000
 # each reviewer cause label's weight in the root-cause fit (dev rows weigh 1, weak labels 0.1): 3 made 500
-# airline labels cost 10 points of dev-train out-of-fold macro-F1, 0.3 costs 3 for the same gain (bench.teach_curve)
+# airline labels cost 8-10 points of dev-train out-of-fold macro-F1, 0.3 costs 3 (bench.teach_tune_rootcause)
 ROOTCAUSE_LABEL_WEIGHT = 0.3
 FULL_LABEL_ROWS = 3600  # with --full, the labels' share of a ~73k-row epoch (about 5%)
 
