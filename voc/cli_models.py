@@ -90,17 +90,24 @@ def train_sentiment_cmd(
     threads: Annotated[Optional[int], typer.Option(help="Torch threads (default: the recipe's).")] = None,
     from_store: FromStoreOpt = None,
     from_ratings: Annotated[bool, typer.Option("--from-ratings", help="With --from-store: ratings as weak labels (stars 1-2, NPS 0-6 negative; 4-5, 9-10 positive).")] = False,
+    full: Annotated[bool, typer.Option("--full", help="With --from-store: run the full fine-tune recipe with the labels added (30-50 min on 2 cores) instead of refitting the head.")] = False,
 ) -> None:
     """Fine-tune the sentiment model (about 30 min), or with --from-store refit its head on your labels (seconds)."""
     from voc.train.sentiment import train_sentiment
 
-    if from_store is not None:
-        from voc.teach.train_store import train_sentiment_from_store
-
-        console.print(train_sentiment_from_store(_store(from_store), _adapted_out(out), from_ratings=from_ratings))
-        return
-
     overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
+    if from_store is not None:
+        from voc.teach import train_store
+
+        if full:
+            console.print(train_store.train_sentiment_full_from_store(_store(from_store), _adapted_out(out), from_ratings, **overrides))
+        else:
+            console.print(train_store.train_sentiment_from_store(_store(from_store), _adapted_out(out), from_ratings=from_ratings))
+        return
+    if full:
+        from voc.errors import ConfigError
+
+        raise ConfigError("--full needs --from-store STORE: it adds that store's labels to the fine-tune.")
     console.print(train_sentiment(out or trained_model_dir("sentiment"), work_dir, reuse=reuse, **overrides))
 
 

@@ -172,6 +172,8 @@ class OnnxSentimentRunner:
         self.max_length = int(encoder_cfg.max_length)
         self.batch_size = int(encoder_cfg.batch_size)
         self.version = str(meta["version"])
+        self.base_version = str(meta.get("base_version", meta["version"]))  # adapted heads share its encoder
+        self.pooled_cache = None  # a voc.lenses.sentiment_pooled.PooledCache when set (voc rescore)
         self.trunk_layers = shareable_layers(meta, encoder_cfg)
         self.trunk = self.top = None
         if self.trunk_layers:
@@ -251,6 +253,8 @@ class OnnxSentimentRunner:
 
         `tapped` (text -> (doc, spans, missing)) holds what a SentimentTap already computed in the shared pass.
         """
+        if self.pooled_cache is not None and not tapped:
+            return self.pooled_cache.doc_and_span_probs(texts, spans)
         doc = np.zeros((len(texts), 3), dtype=np.float64)
         sent: list[np.ndarray] = [np.zeros((len(sp), 3)) for sp in spans]
         missing: list[tuple[int, int]] = []

@@ -4,6 +4,9 @@ Texts come from the store and vectors from the embedding cache (the shared pass 
 texts the cache lacks). Each page of documents is written with its checkpoint in one transaction, as a run
 of its own (run_id `rescore-...`), so a killed rescore resumes at the next page and `voc runs` lists it.
 Only the two lenses' columns change: themes, other lenses and the reviewers' labels stay as they are.
+The sentiment encoder's pooled states are cached (voc.lenses.sentiment_pooled): an adapted head keeps the
+shipped encoder, so once a rescore has cached a store's states, the next rescore with a newer head skips
+the encoder for every document it has seen.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import pandas as pd
 from voc.config import PipelineConfig
 from voc.engine.progress import Progress
 from voc.engine.stages import Models, analyse_batch, load_models
+from voc.lenses.sentiment import OnnxSentimentRunner
+from voc.lenses.sentiment_pooled import PooledCache
 from voc.store import Store
 from voc.store.frames import registered
 
@@ -26,10 +31,17 @@ LENSES = ("sentiment", "rootcause")
 SOURCE = "rescore"
 
 
-def _models(cfg: PipelineConfig) -> Models:
+def _models(cfg: PipelineConfig, cache_pooled: bool = True) -> tuple[Models, object | None]:
     cfg = cfg.model_copy(deep=True)
     cfg.lenses = [n for n in cfg.lenses if n in LENSES]
-    return load_models(cfg)
+    models = load_models(cfg)
+    runner = getattr(models.sentiment, "_runner", None)
+    cache = None
+    if cache_pooled and isinstance(runner, OnnxSentimentRunner) and not runner.trunk_layers:
+        cache = runner.pooled_cache = PooledCache(
+            runner
+        )  # a later rescore with another head skips the encoder
+    return models, cache
 
 
 def _unfinished(store: Store) -> str | None:
@@ -55,11 +67,12 @@ def rescore(
     page_size: int = 2000,
     progress: bool = True,
     resume: bool = True,
+    cache_pooled: bool = True,
 ) -> dict:
     """Rescore every stored document with the configured models; returns counts, seconds and model versions."""
     cfg = cfg or PipelineConfig.load(None)
     t0 = time.perf_counter()
-    models = _models(cfg)
+    models, cache = _models(cfg, cache_pooled)
     run_id = _unfinished(store) if resume else None
     done = 0
     if run_id is not None:
@@ -124,7 +137,8 @@ def rescore(
     store.set_progress(run_id, 0, SOURCE, done, 0, finished=True)
     store.finish_run(run_id, "done", {"rescore": round(seconds, 2)}, models.versions)
     return {"run_id": run_id, "documents": done, "total": total, "sentiment_changed": changed,
-            "seconds": round(seconds, 2), "model_versions": models.versions}  # fmt: skip
+            "seconds": round(seconds, 2), "model_versions": models.versions,
+            "pooled_cache": None if cache is None else {"hits": cache.hits, "misses": cache.misses}}  # fmt: skip
 
 
 def _page(con, after: str | None, limit: int) -> pd.DataFrame:

@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 
 LABELS = ("negative", "neutral", "positive")
 MIX_ROWS = 3000
-LABEL_SHARE = 1.0  # the labels' total weight, relative to the mix sample's
+LABEL_SHARE = (
+    0.05  # the labels' total weight vs the mix sample's (each label at least a mix row); bench.teach_tune
+)
+RATINGS_SHARE = 0.3  # rating labels alone (no manual labels to cross-validate on): best on clothing train
+SHARE_GRID = (0.05, 0.3, 1.0)  # label shares `choose_share` compares by cross-validation on the team's labels
 ANCHOR = 0.05  # L2 pull of the new head towards the shipped one (per unit of mix weight)
 FOLDS = 5
 
@@ -108,17 +112,25 @@ def adapt(
     y_lab: np.ndarray,
     w_lab: np.ndarray | None = None,
     mix: tuple | None = None,
+    binary_lab: np.ndarray | None = None,
+    label_share: float = LABEL_SHARE,
+    anchor: float = ANCHOR,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The adapted head (W (3, dim), b (3,)) from the mix sample and labelled pooled states."""
+    """The adapted head (W (3, dim), b (3,)) from the mix sample and labelled pooled states.
+
+    binary_lab marks labels that only say negative vs positive (ratings): they train that direction and
+    leave the neutral logit to the mix and the manual labels.
+    """
     Xm, ym, bm = mix if mix is not None else mix_sample(pooler)
     w_lab = np.ones(len(y_lab)) if w_lab is None else np.asarray(w_lab, np.float64)
-    scale = LABEL_SHARE * len(ym) / max(w_lab.sum(), 1.0) if len(y_lab) else 0.0
+    binary_lab = np.zeros(len(y_lab), bool) if binary_lab is None else np.asarray(binary_lab, bool)
+    scale = label_share * len(ym) / max(w_lab.sum(), 1.0) if len(y_lab) else 0.0
     X = np.concatenate([Xm, X_lab]) if len(y_lab) else Xm
     y = np.concatenate([ym, y_lab]).astype(np.int64)
     w = np.concatenate([np.ones(len(ym)), w_lab * max(scale, 1.0)])
-    binary = np.concatenate([bm, np.zeros(len(y_lab), bool)])
+    binary = np.concatenate([bm, binary_lab])
     W0, b0 = pooler.runner.weight, pooler.runner.bias
-    return fit_head(X, y, w, binary, W0, b0, ANCHOR * len(ym))
+    return fit_head(X, y, w, binary, W0, b0, anchor * len(ym))
 
 
 def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -126,7 +138,10 @@ def predict(W: np.ndarray, b: np.ndarray, X: np.ndarray) -> np.ndarray:
     return _softmax(X @ W.T + b)
 
 
-def cross_validate(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, seed: int = 13) -> dict:
+def cross_validate(
+    pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, seed: int = 13, binary_lab=None,
+    label_share: float = LABEL_SHARE,
+) -> dict:  # fmt: skip
     """Out-of-fold accuracy and macro-F1 of the adapted head on the manual labels, beside the shipped head's."""
     from sklearn.metrics import f1_score
 
@@ -140,7 +155,9 @@ def cross_validate(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=No
     oof = np.zeros(len(y_lab), np.int64)
     for k in range(min(FOLDS, n_manual)):
         train = folds != k
-        W, b = adapt(pooler, X_lab[train], y_lab[train], None if w_lab is None else w_lab[train], mix)
+        w_k = None if w_lab is None else w_lab[train]
+        b_k = None if binary_lab is None else np.asarray(binary_lab, bool)[train]
+        W, b = adapt(pooler, X_lab[train], y_lab[train], w_k, mix, binary_lab=b_k, label_share=label_share)
         oof[folds == k] = predict(W, b, X_lab[folds == k]).argmax(1)
     base = predict(pooler.runner.weight, pooler.runner.bias, X_lab[manual]).argmax(1)
     gold = y_lab[manual]
@@ -150,8 +167,28 @@ def cross_validate(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=No
         "shipped_accuracy": round(float((base == gold).mean()), 4),
         "adapted_macro_f1": round(float(f1_score(gold, oof[manual], average="macro", labels=[0, 1, 2])), 4),
         "shipped_macro_f1": round(float(f1_score(gold, base, average="macro", labels=[0, 1, 2])), 4),
+        "label_share": label_share,
     }
     return score
+
+
+def choose_share(pooler: Pooler, X_lab, y_lab, w_lab=None, manual=None, mix=None, binary_lab=None,
+                 grid: tuple[float, ...] = SHARE_GRID, fallback: float = LABEL_SHARE) -> tuple[float, dict]:  # fmt: skip
+    """The labels' weight (share of the mix) with the best out-of-fold macro-F1 on the manual labels, and its CV.
+
+    A team whose language the shipped model already knows gains most from light labels; one whose language
+    it does not know, from heavy ones: the team's own labels decide. Under 10 manual labels: fallback.
+    """
+    best: tuple[float, dict] | None = None
+    for share in grid:
+        cv = cross_validate(
+            pooler, X_lab, y_lab, w_lab, manual, mix, binary_lab=binary_lab, label_share=share
+        )
+        if "adapted_macro_f1" not in cv:
+            return fallback, {**cv, "label_share": fallback}
+        if best is None or cv["adapted_macro_f1"] > best[1]["adapted_macro_f1"]:
+            best = (share, cv)
+    return best
 
 
 def save(pooler: Pooler, W: np.ndarray, b: np.ndarray, out_dir: Path, extra: dict) -> dict:
@@ -176,7 +213,7 @@ def save(pooler: Pooler, W: np.ndarray, b: np.ndarray, out_dir: Path, extra: dic
         f"# Adapted sentiment model `{meta['version']}`",
         "",
         f"The head of `{meta['base_version']}` refitted on {MIX_ROWS:,} rows of the shipped training mix (train splits)",
-        f"plus {extra.get('labels', 0)} reviewer labels and {extra.get('rating_labels', 0)} rating-derived labels",
+        f"plus {extra.get('labels', 0)} reviewer labels and {extra.get('rating_labels', 0)} rating-derived labels (negative vs positive only)",
         f"from store `{extra.get('store')}`, anchored to the shipped head (voc.teach.sentiment_adapt). The encoder is unchanged.",
         "",
         "## Cross-validated on the team's labels (5-fold, out-of-fold predictions)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -13,6 +14,10 @@ from voc.errors import InputError
 from voc.store import Store
 
 RATING_CAP = 5000
+# each reviewer cause label's weight in the root-cause fit (dev rows weigh 1, weak labels 0.1): 3 made 500
+# airline labels cost 8-10 points of dev-train out-of-fold macro-F1, 0.3 costs 3 (bench.teach_tune_rootcause)
+ROOTCAUSE_LABEL_WEIGHT = 0.3
+FULL_LABEL_ROWS = 3600  # with --full, the labels' share of a ~73k-row epoch (about 5%)
 
 
 def _labelled(store: Store, field: str) -> pd.DataFrame:
@@ -43,6 +48,58 @@ def rating_labels(store: Store, exclude: set[str], cap: int = RATING_CAP, seed: 
     return docs[["doc_id", "text", "sentiment"]]
 
 
+def _sentiment_labels(store: Store, from_ratings: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    manual = _labelled(store, "sentiment")
+    weak = rating_labels(store, set(manual["doc_id"])) if from_ratings else manual.iloc[:0]
+    if manual.empty and weak.empty:
+        raise InputError(
+            f"Store {store.path} has no sentiment labels{' or usable ratings' if from_ratings else ''}; "
+            "label documents on the Review page or with `voc labels import`, or add --from-ratings."
+        )
+    return manual, weak
+
+
+def train_sentiment_full_from_store(
+    store: Store, out_dir: Path, from_ratings: bool = False, work_dir: Path | None = None, **overrides
+) -> dict:
+    """`--full`: the fine-tune recipe (voc.train.sentiment) with the store's labels added to the training mix.
+
+    Each label is repeated so the labels make about FULL_LABEL_ROWS rows of the epoch (rating labels train
+    negative vs positive only). The checkpoints go to work_dir (default: the voc cache); overrides go to
+    FitConfig (e.g. epochs, threads, dev_rows).
+    """
+    from voc.paths import cache_dir
+    from voc.teach.sentiment_adapt import LABELS
+    from voc.train.sentiment import train_sentiment
+
+    t0 = time.perf_counter()
+    manual, weak = _sentiment_labels(store, from_ratings)
+    rows = pd.DataFrame({"text": [*manual["text"], *weak["text"]],
+                         "label": [LABELS.index(s) for s in [*manual["sentiment"], *weak["sentiment"]]],
+                         "binary": [False] * len(manual) + [True] * len(weak)})  # fmt: skip
+    key = hashlib.sha256(str(Path(out_dir).resolve()).encode()).hexdigest()[:12]
+    work = Path(work_dir) if work_dir is not None else cache_dir() / "train" / f"sentiment-full-{key}"
+    work.mkdir(parents=True, exist_ok=True)
+    extra = work / "team_labels.jsonl"
+    rows.to_json(extra, orient="records", lines=True)
+    repeat = max(1, FULL_LABEL_ROWS // len(rows))
+    result = train_sentiment(Path(out_dir), work, extra_rows=str(extra), extra_repeat=repeat, **overrides)
+    meta_file = Path(out_dir) / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["adapted"] = {"store": str(store.path), "labels": len(manual), "rating_labels": len(weak), "full": True,
+                       "repeat": repeat, "seconds": round(time.perf_counter() - t0, 1),
+                       "cv": {"labels": len(manual), "note": "full fine-tune: no cross-validation (one fit takes ~30-50 min)"}}  # fmt: skip
+    meta_file.write_text(json.dumps(meta, indent=1, default=str), encoding="utf-8")
+    (Path(out_dir) / "MODEL_CARD.md").write_text(
+        f"# Fine-tuned sentiment model `{meta['version']}` (`--full`)\n\nThe recipe of voc.train.sentiment "
+        f"with {len(manual)} reviewer labels and {len(weak)} rating labels from `{store.path}` added to the training "
+        f"mix, each repeated {repeat} times. Dev metrics (int8): {result.get('int8_dev')}.\n\n"
+        f"Select it with `VOC_SENTIMENT__MODEL={out_dir}` or `sentiment.model` in the YAML.\n",
+        encoding="utf-8",
+    )
+    return {"version": meta["version"], "out_dir": str(out_dir), **meta["adapted"]}
+
+
 def train_sentiment_from_store(
     store: Store, out_dir: Path, base: str = "default", from_ratings: bool = False
 ) -> dict:
@@ -51,13 +108,7 @@ def train_sentiment_from_store(
     from voc.teach import sentiment_adapt as sa
 
     t0 = time.perf_counter()
-    manual = _labelled(store, "sentiment")
-    weak = rating_labels(store, set(manual["doc_id"])) if from_ratings else manual.iloc[:0]
-    if manual.empty and weak.empty:
-        raise InputError(
-            f"Store {store.path} has no sentiment labels{' or usable ratings' if from_ratings else ''}; "
-            "label documents on the Review page or with `voc labels import`, or add --from-ratings."
-        )
+    manual, weak = _sentiment_labels(store, from_ratings)
     pooler = sa.Pooler(default_model_dir() if base == "default" else Path(base))
     texts = manual["text"].tolist() + weak["text"].tolist()
     y = np.array([sa.LABELS.index(s) for s in [*manual["sentiment"], *weak["sentiment"]]], np.int64)
@@ -70,8 +121,11 @@ def train_sentiment_from_store(
     is_manual = np.concatenate([np.ones(len(manual), bool), np.zeros(len(weak), bool)])
     X = pooler.pooled(texts)
     mix = sa.mix_sample(pooler)
-    cv = sa.cross_validate(pooler, X, y, w, is_manual, mix)
-    W, b = sa.adapt(pooler, X, y, w, mix)
+    fallback = sa.RATINGS_SHARE if len(weak) else sa.LABEL_SHARE
+    share, cv = sa.choose_share(pooler, X, y, w, is_manual, mix, binary_lab=~is_manual, fallback=fallback)
+    W, b = sa.adapt(
+        pooler, X, y, w, mix, binary_lab=~is_manual, label_share=share
+    )  # ratings: neg vs pos only
     extra = {"store": str(store.path), "labels": len(manual), "rating_labels": len(weak),
              "cv": cv, "seconds": round(time.perf_counter() - t0, 1),
              "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
@@ -79,7 +133,7 @@ def train_sentiment_from_store(
     return {"version": meta["version"], "out_dir": str(out_dir), **extra}
 
 
-def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = 3.0) -> dict:
+def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = ROOTCAUSE_LABEL_WEIGHT) -> dict:
     """Refit the root-cause head on its usual sources plus the store's cause labels; write the folder; return its card."""
     from voc.lenses.rootcause import RootCauseLens
     from voc.train.rootcause import train_rootcause

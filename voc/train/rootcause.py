@@ -190,10 +190,12 @@ def train_rootcause(
     extra_docs=None,
     extra_weight: float = 1.0,
     base_labels: tuple[str, ...] = BASE_LABELS,
+    calibrate_extra: bool = True,
 ) -> dict:
     """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics.
 
-    extra_docs: labelled documents (text, causes) added to the dev-train set, each row weighted extra_weight.
+    extra_docs: labelled documents (text, causes) added to the dev-train set, each row weighted extra_weight;
+    with calibrate_extra False they train the head but the combiner and thresholds are fitted on the dev set alone.
     base_labels are the labels the dev set annotates (calibrated there); another taxonomy lens (journey
     stage, churn signals) passes its own labels and dev set and trains with the same mechanism.
     """
@@ -201,11 +203,20 @@ def train_rootcause(
 
     out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
-        return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight, tuple(base_labels))
+        return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight, tuple(base_labels),
+                      calibrate_extra)  # fmt: skip
 
 
 def _train(
-    taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs=None, extra_weight=1.0, base_labels=BASE_LABELS
+    taxonomy,
+    extra_examples,
+    out_dir,
+    dev_path,
+    weak,
+    extra_docs=None,
+    extra_weight=1.0,
+    base_labels=BASE_LABELS,
+    calibrate_extra=True,
 ) -> dict:
     t0 = time.perf_counter()
     tax = load_taxonomy(taxonomy, extra_examples)
@@ -277,11 +288,13 @@ def _train(
     supervised = [
         j for j, lab in enumerate(labels) if lab in base_labels and 0 < Y_dev[:, j].sum() < len(dev)
     ]
+    # extra docs have ids from 10,000,001: without calibrate_extra, the combiner and thresholds ignore them
+    calib = np.ones(len(dev), bool) if calibrate_extra else ids < 10_000_001
     for j in supervised:
         feats = np.stack(
             [np.maximum.reduceat(a[:, j], offsets[:-1]) for a in (oof_head, sim, flags, doc_head)], axis=1
         )
-        clf = LogisticRegression(C=1.0, max_iter=1000).fit(feats, Y_dev[:, j])
+        clf = LogisticRegression(C=1.0, max_iter=1000).fit(feats[calib], Y_dev[calib, j])
         comb[j] = [*clf.coef_[0], clf.intercept_[0]]
     if supervised:
         fallback = comb[supervised].mean(axis=0)
@@ -293,7 +306,7 @@ def _train(
     z = combine(comb, oof_head, sim, flags, doc_head)
     oof_prob = 1.0 / (1.0 + np.exp(-np.maximum.reduceat(z, offsets[:-1], axis=0)))
     for j in supervised:
-        thresholds[j] = best_threshold(oof_prob[:, j], Y_dev[:, j])
+        thresholds[j] = best_threshold(oof_prob[calib, j], Y_dev[calib, j])
     pred = oof_prob >= thresholds
     cv = f1_table(pred[:, supervised], Y_dev[:, supervised].astype(bool), [labels[j] for j in supervised])
 

@@ -40,6 +40,8 @@ class FitConfig:
     eval_every: int = 500
     dev_rows: int = 500
     threads: int = 2
+    extra_rows: str | None = None  # JSONL of (text, label 0/1/2, binary) appended to the mix: a team's labels
+    extra_repeat: int = 1  # each extra row appears this many times per epoch
 
 
 class SentimentNet:
@@ -146,6 +148,17 @@ def dev_metrics(probs: dict[str, np.ndarray], devs: dict[str, pd.DataFrame]) -> 
     }
 
 
+def with_extra_rows(mix: pd.DataFrame, cfg: FitConfig) -> pd.DataFrame:
+    """The training mix plus cfg.extra_rows (each repeated cfg.extra_repeat times), shuffled with cfg.seed."""
+    if not cfg.extra_rows:
+        return mix
+    extra = pd.read_json(cfg.extra_rows, lines=True)
+    extra = extra.assign(source="team", binary=extra["binary"].astype(bool), label=extra["label"].astype(int))
+    extra = pd.concat([extra[["text", "label", "binary", "source"]]] * max(1, int(cfg.extra_repeat)))
+    out = pd.concat([mix, extra], ignore_index=True)
+    return out.iloc[np.random.default_rng(cfg.seed).permutation(len(out))].reset_index(drop=True)
+
+
 def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) -> dict:
     """Train, keep the best dev checkpoint in work_dir/best (HF encoder + head.pt), return its metrics and history."""
     import torch
@@ -167,7 +180,9 @@ def fit(encoder_path: str | Path, work_dir: Path, cfg: FitConfig | None = None) 
     for layer in model.encoder.encoder.layer[: cfg.freeze_layers]:
         for param in layer.parameters():
             param.requires_grad = False
-    mix = training_mix(cfg.seed, cfg.sst2_rows, cfg.clothing_positive_rows, cfg.sst2_min_words)
+    mix = with_extra_rows(
+        training_mix(cfg.seed, cfg.sst2_rows, cfg.clothing_positive_rows, cfg.sst2_min_words), cfg
+    )
     devs = dev_sets(cfg.dev_rows, cfg.seed)
     log.info("training mix: %s rows %s", len(mix), mix["source"].value_counts().to_dict())
 
