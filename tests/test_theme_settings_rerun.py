@@ -46,7 +46,7 @@ def test_effort_and_cause_follow_a_merge_through_a_rerun(demo_run, tmp_path, mon
     )
     assert gone not in table.index
     assert table.loc[keep, ["effort", "effort_source", "effort_note"]].tolist() == ["small", "merged", note]
-    cause_line = f"Confirmed root cause: technology, login ({note})."
+    cause_line = f"confirmed root cause: technology, login ({note})."  # after "Customers blame ..."
     label = str(table.loc[keep, "theme"])
     md = export(store, format="md", out=tmp_path / "t.md").read_text(encoding="utf-8").replace("\\#", "#")
     section = md.split(f"\n## {label}\n", 1)[1].split("\n## ", 1)[0]
