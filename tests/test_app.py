@@ -160,7 +160,10 @@ def test_pin_and_split_go_to_the_edit_log(fresh_store, monkeypatch):
     assert not at.exception
     edits = Store(fresh_store, read_only=True).edits()
     assert edits["op"].tolist() == ["pin", "split"]
-    assert edits["payload"].tolist() == [{"theme_id": 3, "label": "Great agents"}, {"theme_id": 4, "k": 3}]
+    assert edits["payload"].tolist() == [
+        {"theme_id": 3, "label": "Great agents"},
+        {"theme_id": 4, "k": 3, "new_ids": [14, 15, 16]},  # ids reserved past every theme, so a split's
+    ]  # children keep them on later runs, and its effort and confirmed cause can follow them
     shown = at.dataframe[0].value.set_index("theme_id")
     assert shown.loc[3, "display_label"] == "Great agents" and shown.loc[3, "pinned"]
 

@@ -38,11 +38,14 @@ def theme_summaries(
     labels: dict[int, str] | None = None,
     canonical: dict[int, int] | None = None,
 ) -> list[dict]:
-    """Issue summaries (voc.insights.summary) under `flt`, with pending merges (`canonical`) and labels applied."""
+    """Issue summaries (voc.insights.summary) under `flt`, with pending merges (`canonical`) and labels applied,
+    and severity, effort and priority as in `voc export` (voc.insights.priority)."""
     from voc.encode import get_encoder
     from voc.insights.causes import store_cause_labels
+    from voc.insights.priority import with_priority
+    from voc.insights.priority_store import priority_columns, store_effort_settings, store_priority_weights
 
-    docs = load_documents(store_path, flt)
+    docs = load_documents(store_path, flt, priority_columns(store_path))
     if docs.empty:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
     if canonical:
@@ -51,8 +54,11 @@ def theme_summaries(
         docs["theme_label"] = docs["theme_id"].map(labels).fillna(docs["theme_label"])
     from voc.insights.cause_map import store_confirmed_causes
 
-    return issue_summaries(docs, load_themes(store_path), get_encoder().encode,
-                           labels=store_cause_labels(store_path), confirmed=store_confirmed_causes(store_path))  # fmt: skip
+    confirmed = store_confirmed_causes(store_path)
+    summaries = issue_summaries(docs, load_themes(store_path), get_encoder().encode,
+                                labels=store_cause_labels(store_path), confirmed=confirmed)  # fmt: skip
+    weights = store_priority_weights(store_path)
+    return with_priority(summaries, docs, weights, store_effort_settings(store_path), confirmed)
 
 
 def theme_bytes(

@@ -83,3 +83,19 @@ def evidence(path: str, ver: str, tmap: ThemeMap, fkey: str, subcause: str, k: i
     )
     out = meta.merge(texts, on="doc_id", how="left")
     return out.sort_values(["score", "date"], ascending=False, kind="stable").head(k).reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def theme_tech_subcause(path: str, ver: str, tmap: ThemeMap, fkey: str) -> pd.DataFrame:
+    """Per (display) theme: its most common technology sub-cause (the default effort reads it), if any."""
+    from voc.insights.priority import SUBCAUSE_EFFORT
+
+    names = sorted(SUBCAUSE_EFFORT)
+    counts = filtered_query(
+        path, tmap, fkey,
+        "SELECT theme_id, likely_subcause AS tech_subcause, count(*) AS n FROM b "
+        f"WHERE likely_subcause IN ({', '.join('?' for _ in names)}) GROUP BY ALL",
+        outer_params=names, ver=ver,
+    )  # fmt: skip
+    counts = counts.sort_values(["theme_id", "n", "tech_subcause"], ascending=[True, False, True])
+    return counts.drop_duplicates("theme_id")[["theme_id", "tech_subcause"]]

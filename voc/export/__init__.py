@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from voc.config import PriorityConfig
 from voc.errors import VocError
 from voc.export.documents import DOCUMENT_FORMATS, export_documents  # noqa: F401
 from voc.export.themes import THEME_FORMATS, write_themes
 from voc.insights.load import load_documents, load_themes
 from voc.insights.priority import with_priority
-from voc.insights.priority_store import priority_columns, theme_efforts
+from voc.insights.priority_store import priority_columns, store_effort_settings, store_priority_weights
 from voc.insights.summary import issue_summaries
 
 
@@ -41,6 +40,8 @@ def theme_summaries(store_path: Path, flt=None, encoder_cfg=None) -> list[dict]:
         raise VocError(f"No documents in {store_path} match the filter; nothing to summarise.")
     from voc.insights.cause_map import store_confirmed_causes
 
+    confirmed = store_confirmed_causes(store_path)
     summaries = issue_summaries(docs, load_themes(store_path), get_encoder(encoder_cfg).encode,
-                                labels=store_cause_labels(store_path), confirmed=store_confirmed_causes(store_path))  # fmt: skip
-    return with_priority(summaries, docs, PriorityConfig().model_dump(), theme_efforts(store_path))
+                                labels=store_cause_labels(store_path), confirmed=confirmed)  # fmt: skip
+    weights = store_priority_weights(store_path)  # the latest run's `priority:` section, else the defaults
+    return with_priority(summaries, docs, weights, store_effort_settings(store_path), confirmed)

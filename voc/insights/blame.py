@@ -21,15 +21,20 @@ def _as_list(value) -> list[str]:
 
 
 def theme_blame(members: pd.DataFrame, confirmed: dict | None = None) -> dict | None:
-    """Blame shares, likely-cause mix, the top likely sub-cause, a report line and the owner for one theme."""
-    if "blamed" not in members or "likely_cause" not in members:
-        return None
-    blamed = [_as_list(b) for b in members["blamed"] if isinstance(b, (list, tuple)) or hasattr(b, "tolist")]
-    if not blamed:
+    """Blame shares, likely-cause mix, the top likely sub-cause, a report line and the owner for one theme.
+
+    Without the sub-cause lens's columns, only a confirmed cause gives a line (None when there is none)."""
+    lens = "blamed" in members and "likely_cause" in members
+    blamed = (
+        [_as_list(b) for b in members["blamed"] if isinstance(b, (list, tuple)) or hasattr(b, "tolist")]
+        if lens
+        else []
+    )
+    if not blamed and not (confirmed and confirmed.get("cause")):
         return None
     with_blame = [b for b in blamed if b]
     blame_share = {c: sum(c in b for b in with_blame) / len(with_blame) for c in OWNERS} if with_blame else {}
-    likely = [c for c in members["likely_cause"] if isinstance(c, str)]
+    likely = [c for c in members["likely_cause"] if isinstance(c, str)] if blamed else []
     likely_mix = {c: n / len(likely) for c, n in Counter(likely).most_common()} if likely else {}
     subs = Counter(s for s in members.get("likely_subcause", pd.Series(dtype=object)) if isinstance(s, str))
     top_sub = subs.most_common(1)[0][0] if subs else None
@@ -39,8 +44,11 @@ def theme_blame(members: pd.DataFrame, confirmed: dict | None = None) -> dict | 
         parts.append(f"customers blame {top_blame} in {100 * blame_share[top_blame]:.0f}% of mentions")
     if confirmed and confirmed.get("cause"):
         sub = confirmed.get("subcause")
+        carried = f" ({confirmed['merge_note']})" if confirmed.get("merge_note") else ""
         parts.append(
-            f"confirmed root cause: {confirmed['cause']}" + (f", {sub.replace('_', ' ')}" if sub else "")
+            f"confirmed root cause: {confirmed['cause']}"
+            + (f", {sub.replace('_', ' ')}" if sub else "")
+            + carried
         )
         route = confirmed["cause"]
     elif likely_mix:

@@ -1,4 +1,8 @@
-"""The cause map per theme: root causes confirmed by editors, read from the theme edit log (op `cause`)."""
+"""The cause map per theme: root causes confirmed by editors, read from the theme edit log (op `cause`).
+
+A confirmed cause follows its theme through merges and splits (voc.insights.theme_settings): each entry says
+its `source` (set / merged / inherited), the theme it was confirmed on (`origin`) and any `conflicts` with
+other merged themes' causes, and reports show them."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from voc.errors import InputError
+from voc.insights.theme_settings import Setting, describe, resolve
 
 CAUSES = ("people", "process", "technology")
 
@@ -18,18 +23,25 @@ def cause_payload(theme_id: int, cause: str, subcause: str | None = None, note: 
     return {"theme_id": int(theme_id), "cause": cause, "subcause": subcause or None, "note": note.strip()}
 
 
+def _show(value: tuple) -> str:
+    return value[0] + (f", {value[1].replace('_', ' ')}" if value[1] else "")
+
+
 def confirmed_causes(edits: pd.DataFrame) -> dict[int, dict]:
-    """theme_id -> the latest confirmed {cause, subcause, note, actor, at} in the edit log (replayed each run)."""
-    out: dict[int, dict] = {}
-    if edits is None or edits.empty:
-        return out
-    for row in edits.sort_values("edit_id", kind="stable").itertuples(index=False):
-        if str(row.op) != "cause" or not isinstance(row.payload, dict):
-            continue
-        p = row.payload
-        out[int(p["theme_id"])] = {"cause": p.get("cause"), "subcause": p.get("subcause"), "note": p.get("note") or "",
-                                   "actor": getattr(row, "actor", None), "at": str(row.at)}  # fmt: skip
-    return out
+    """theme_id -> the confirmed {cause, subcause, note, actor, at, source, origin, conflicts, merge_note}
+    (the latest per theme; carried through merges and splits; replayed each run)."""
+    read = lambda p: (
+        (p.get("cause"), p.get("subcause") or None, p.get("note") or "") if p.get("cause") else None
+    )
+    settings = resolve(edits, "cause", read, key=lambda v: v[:2])
+    return {tid: _entry(s) for tid, s in settings.items()}
+
+
+def _entry(s: Setting) -> dict:
+    cause, subcause, note = s.value
+    conflicts = [(t, _show(v)) for t, v in s.conflicts]
+    return {"cause": cause, "subcause": subcause, "note": note, "actor": s.actor, "at": s.at, "source": s.source,
+            "origin": s.origin, "conflicts": conflicts, "merge_note": describe(s, _show)}  # fmt: skip
 
 
 def store_confirmed_causes(store_path: str | Path) -> dict[int, dict]:
@@ -47,14 +59,17 @@ def _walk(entries):
 
 
 def add_causes_to_yaml(yaml_text: str, confirmed: dict[int, dict]) -> str:
-    """The taxonomy YAML (`voc themes export`) with each confirmed theme's `root_cause: {cause, subcause, note}`."""
+    """The taxonomy YAML (`voc themes export`) with each confirmed theme's `root_cause: {cause, subcause, note}`
+    (plus `merge_note` when it was carried over from a merged or split theme; import ignores that key)."""
     import yaml
 
     doc = yaml.safe_load(yaml_text) or {}
     for entry in _walk(doc.get("themes")):
         c = confirmed.get(int(entry.get("id", -1)))
         if c:
-            entry["root_cause"] = {k: c.get(k) for k in ("cause", "subcause", "note") if c.get(k)}
+            entry["root_cause"] = {
+                k: c.get(k) for k in ("cause", "subcause", "note", "merge_note") if c.get(k)
+            }
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)
 
 

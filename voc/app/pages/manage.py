@@ -7,11 +7,12 @@ import streamlit as st
 from voc.app import data
 from voc.app.context import Ctx
 from voc.app.identity import current_user, require_editor
+from voc.app.pages.manage_cause import cause_form, settings_table
 from voc.app.pages.priority import effort_form
-from voc.app.pages.manage_cause import cause_form
 from voc.app.render import escape
 from voc.errors import VocError
 from voc.insights.filters import Filter
+from voc.lenses.themes.edits import make_split_edit
 from voc.store import Store
 
 
@@ -60,7 +61,13 @@ def render(ctx: Ctx) -> None:
     if user is not None and user.editor:
         _edit_forms(ctx, table)
     else:
-        st.info("You can view the themes and their edit history. Only editors can rename, merge, split or pin.")
+        st.info(
+            "You can view the themes and their edit history. Only editors can rename, merge, split or pin."
+        )
+    settings_table(
+        data.themes_and_edits(ctx.path, ctx.file_ver)[1],
+        dict(zip(table["theme_id"].astype(int), table["display_label"])),
+    )
     _history(ctx)
 
 
@@ -108,7 +115,11 @@ def _edit_forms(ctx: Ctx, table) -> None:
         k = st.number_input("Into how many themes", 2, 10, 2, key="split_k")
         st.caption("A split re-clusters the theme's documents; it takes effect on the next pipeline run.")
         if st.form_submit_button("Split"):
-            _submit(ctx, "split", {"theme_id": int(tid), "k": int(k)}, f"{names[tid]} into {int(k)}")
+            raw = data.themes_and_edits(ctx.path, ctx.file_ver)[0]  # retired too: reserved ids never collide
+            payload = make_split_edit(
+                raw, int(tid), int(k)
+            )  # new ids reserved, so effort and cause can follow
+            _submit(ctx, "split", payload, f"{names[tid]} into {int(k)}")
 
 
 def _history(ctx: Ctx) -> None:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
-from voc.insights.cause_map import CAUSES, cause_payload
+from voc.insights.cause_map import CAUSES, cause_payload, confirmed_causes
+from voc.insights.priority_store import effort_settings
+from voc.insights.theme_settings import describe
 
 
 def _subcauses(cause: str) -> list[str]:
@@ -28,3 +31,23 @@ def cause_form(ids: list[int], fmt: Callable[[int], str], submit: Callable[[str,
         payload = cause_payload(int(tid), cause, None if sub == "(none)" else sub, note)
         message = f"{fmt(tid)} → {cause}" + (f": {sub.replace('_', ' ')}" if payload["subcause"] else "")
         submit("cause", payload, message + (f" — {payload['note']}" if payload["note"] else ""))
+
+
+def settings_table(edits: pd.DataFrame, names: dict[int, str]) -> None:
+    """The themes' set efforts and confirmed causes, saying which were carried over a merge or split, and any conflict."""
+    efforts, causes = effort_settings(edits), confirmed_causes(edits)
+    ids = [t for t in names if t in efforts or t in causes]
+    if not ids:
+        return
+    st.subheader("Efforts and confirmed causes")
+    rows = []
+    for t in ids:
+        e, c = efforts.get(t), causes.get(t) or {}
+        sub = f", {c['subcause'].replace('_', ' ')}" if c.get("subcause") else ""
+        rows.append({"theme": names[t], "effort": e.value if e else None, "effort_note": describe(e),
+                     "cause": f"{c['cause']}{sub}" if c else None, "cause_note": c.get("merge_note") or None})  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="theme_settings")
+    st.caption(
+        "A merged theme keeps its own effort and cause, else takes the merged themes' (disagreements are listed); "
+        "themes split off a theme inherit them. Setting a value again settles it."
+    )

@@ -10,10 +10,18 @@ import streamlit as st
 
 from voc.app import data
 from voc.app import journey_data as jd
+from voc.app import subcauses as sc
 from voc.app.context import Ctx
-from voc.config import PriorityConfig
-from voc.insights.priority import EFFORTS, default_effort, prioritise
-from voc.insights.priority_store import efforts_from_edits
+from voc.app.store_access import open_store
+from voc.insights.cause_map import confirmed_causes
+from voc.insights.priority import CAUSE_EFFORT, EFFORTS, SUBCAUSE_EFFORT, prioritise
+from voc.insights.priority_store import effort_settings, weights_from_runs
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def priority_weights(path: str, file_ver: str) -> dict[str, float]:
+    """The severity weights of the store's latest finished run (its `priority:` section), else the defaults."""
+    return weights_from_runs(open_store(path).runs())
 
 
 def priority_frame(ctx: Ctx, stats: pd.DataFrame) -> pd.DataFrame:
@@ -25,9 +33,11 @@ def priority_frame(ctx: Ctx, stats: pd.DataFrame) -> pd.DataFrame:
     themes = themes.merge(impact[["theme_id", "impact"]], on="theme_id", how="left")
     if jd.has_columns(ctx.opts, "churn_intent"):
         themes = themes.merge(jd.theme_churn(*ctx.args), on="theme_id", how="left")
-    efforts = efforts_from_edits(data.themes_and_edits(ctx.path, ctx.file_ver)[1])
-    weights = st.session_state.get("priority_weights") or PriorityConfig().model_dump()
-    return prioritise(themes, weights, efforts)
+    if sc.has_subcauses(ctx.path, ctx.ver):
+        themes = themes.merge(sc.theme_tech_subcause(*ctx.args), on="theme_id", how="left")
+    edits = data.themes_and_edits(ctx.path, ctx.file_ver)[1]
+    weights = st.session_state.get("priority_weights") or priority_weights(ctx.path, ctx.file_ver)
+    return prioritise(themes, weights, effort_settings(edits), confirmed_causes(edits))
 
 
 def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
@@ -37,16 +47,19 @@ def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
     if frame.empty:
         st.info("No themed feedback matches the filters.")
         return
+    weights = st.session_state.get("priority_weights") or priority_weights(ctx.path, ctx.file_ver)
+    shown = ", ".join(f"{k.removesuffix('_weight')} {v:g}" for k, v in weights.items())
     st.caption(
-        "Severity (0-1) weighs volume share, negativity, driver impact and churn share (weights: `priority:` in the "
-        "pipeline config). Effort is set per theme on Manage themes; otherwise it defaults from the dominant cause."
+        f"Severity (0-1) weighs volume share, negativity, driver impact and churn share ({shown}: `priority:` "
+        "in the latest run's pipeline config). Effort is set per theme on Manage themes (kept through merges and "
+        "splits); otherwise it defaults from the confirmed or dominant cause and, for technology, the sub-cause."
     )
     chart = alt.Chart(frame).mark_circle(opacity=0.7).encode(
         x=alt.X("effort:N", sort=list(EFFORTS), title="effort to fix"),
         y=alt.Y("severity:Q", title="severity"),
         size=alt.Size("volume:Q", legend=None),
         color=alt.Color("quadrant:N"),
-        tooltip=["theme", "severity", "effort", "effort_source", "volume"],
+        tooltip=["theme", "severity", "effort", "effort_source", "effort_note", "volume"],
     )  # fmt: skip
     st.altair_chart(chart, width="stretch")
     cols = st.columns(2)
@@ -62,20 +75,35 @@ def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
                     hide_index=True,
                     key=f"prio_{quadrant}",
                 )
+    with st.expander("All themes by priority"):
+        cols = [
+            "theme_id",
+            "theme",
+            "severity",
+            "effort",
+            "effort_source",
+            "effort_note",
+            "priority",
+            "quadrant",
+        ]
+        st.dataframe(frame.sort_values("priority", ascending=False)[cols], hide_index=True, key="prio_all")
 
 
 def effort_form(ctx: Ctx, table: pd.DataFrame, fmt: Callable, submit: Callable) -> None:
     """An editor's form that sets a theme's effort (small / medium / large) as an `effort` edit."""
     ids = table["theme_id"].astype(int).tolist()
     names = dict(zip(ids, table["display_label"]))
-    current = efforts_from_edits(data.themes_and_edits(ctx.path, ctx.file_ver)[1])
+    current = effort_settings(data.themes_and_edits(ctx.path, ctx.file_ver)[1])
     with st.form("effort_form", clear_on_submit=True):
         st.subheader("Effort to fix")
         tid = st.selectbox("Theme", ids, format_func=fmt, key="effort_theme")
         effort = st.radio("Effort", list(EFFORTS), horizontal=True, key="effort_value")
+        by_cause = ", ".join(f"{c}: {e}" for c, e in CAUSE_EFFORT.items() if c != "technology")
+        by_sub = ", ".join(f"{s.replace('_', ' ')} {e}" for s, e in SUBCAUSE_EFFORT.items())
         st.caption(
-            "Used by the priority matrix. Unset themes default from their cause (people: medium, process: large, "
-            f"technology: medium). Set now: {len(current)} theme(s). Default: {default_effort({})}."
+            f"Used by the priority matrix. Unset themes default from their confirmed or dominant cause ({by_cause}; "
+            f"technology by sub-cause: {by_sub}). A merged theme keeps its own effort, else takes the merged "
+            f"themes' (a disagreement is shown); split themes inherit it. Set now: {len(current)} theme(s)."
         )
         if st.form_submit_button("Set effort"):
             submit(ctx, "effort", {"theme_id": int(tid), "effort": effort}, f"{names[tid]} effort → {effort}")
