@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +13,18 @@ from voc.app.context import Ctx
 from voc.config import PriorityConfig
 from voc.insights.priority import EFFORTS, default_effort, prioritise
 from voc.insights.priority_store import efforts_from_edits
+
+MATRIX_FIELDS = ("theme", "severity", "effort", "effort_source", "volume", "quadrant")
+MATRIX_SPEC = {  # a plain Vega-Lite spec (see voc.app.charts): only the matrix's own columns are sent
+    "mark": {"type": "circle", "opacity": 0.7},
+    "encoding": {
+        "x": {"field": "effort", "type": "nominal", "sort": list(EFFORTS), "title": "effort to fix"},
+        "y": {"field": "severity", "type": "quantitative", "title": "severity"},
+        "size": {"field": "volume", "type": "quantitative", "legend": None},
+        "color": {"field": "quadrant", "type": "nominal"},
+        "tooltip": [{"field": f} for f in MATRIX_FIELDS[:5]],
+    },
+}
 
 
 def priority_frame(ctx: Ctx, stats: pd.DataFrame) -> pd.DataFrame:
@@ -41,14 +52,7 @@ def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
         "Severity (0-1) weighs volume share, negativity, driver impact and churn share (weights: `priority:` in the "
         "pipeline config). Effort is set per theme on Manage themes; otherwise it defaults from the dominant cause."
     )
-    chart = alt.Chart(frame).mark_circle(opacity=0.7).encode(
-        x=alt.X("effort:N", sort=list(EFFORTS), title="effort to fix"),
-        y=alt.Y("severity:Q", title="severity"),
-        size=alt.Size("volume:Q", legend=None),
-        color=alt.Color("quadrant:N"),
-        tooltip=["theme", "severity", "effort", "effort_source", "volume"],
-    )  # fmt: skip
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(frame[list(MATRIX_FIELDS)], MATRIX_SPEC, width="stretch")
     cols = st.columns(2)
     for column, quadrant, title in ((cols[0], "quick win", "Quick wins"), (cols[1], "big bet", "Big bets")):
         rows = frame[frame["quadrant"] == quadrant].sort_values("severity", ascending=False)
