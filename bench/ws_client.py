@@ -66,7 +66,12 @@ def _has_marker(msg: ForwardMsg, marker: str) -> bool:
 
 
 async def _run(url: str, query_string: str, marker: str | None, out: Render, t0: float) -> None:
-    async with websockets.connect(stream_url(url), subprotocols=["streamlit"], max_size=None) as ws:
+    # no open timeout or keep-alive pings of the library's own: a slow handshake is part of the page's time,
+    # and the one overall timeout in render_page decides when a page has failed
+    connect = websockets.connect(
+        stream_url(url), subprotocols=["streamlit"], max_size=None, open_timeout=None, ping_interval=None
+    )
+    async with connect as ws:
         await ws.send(rerun_message(query_string, f"{url}/?{query_string}"))
         seen_marker = marker is None
         async for frame in ws:
