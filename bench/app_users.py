@@ -23,7 +23,9 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -140,6 +142,8 @@ def main() -> None:
     parser.add_argument("--mode", choices=["ws", "browser"], default="ws", help="load generator (see above)")
     parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages, in order")
     args = parser.parse_args()
+    # a SIGTERM (e.g. from `timeout`) unwinds through the finally blocks that stop the server and the browser
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     slugs = [s for s in args.pages.split(",") if s]
     if unknown := sorted(set(slugs) - set(PAGES)):
         raise SystemExit(f"unknown pages {unknown}; the app's pages are {PAGES}")
