@@ -1,14 +1,20 @@
 """Benchmark the app with many users at once: first render per page for 1 and for N concurrent sessions.
 
-Run: python -m bench.app_users [--users 10] [--store PATH | --docs 5000]
-How: the server is started as `voc app` does (fact table prepared first). ONE headless Chromium process
-(Playwright, Debian's chromium) holds N pages, each in its own browser context, so each is its own Streamlit
-session and the load generator does not pay for N browsers. For every page of the app, in order, all N tabs
-open the page's URL at the same moment; a page's time is until its end-of-render marker (.voc-done) is
-attached. Each page is new to every session and to the server's query caches (the Overview also includes
-loading Streamlit's JavaScript). Errors = timeouts (120 s) plus Streamlit exceptions on the page. Server peak
-RSS = VmHWM of the server process. The 1-user figures come from a fresh server with one tab. Without --store, a
-synthetic store of --docs documents (bench.sample_store) is built in a temp folder; the label says which.
+Run: python -m bench.app_users [--users 10] [--store PATH | --docs 5000] [--mode ws|browser] [--pages a,b]
+How: the server is started as `voc app` does (fact table prepared first). For every page of the app, in order,
+all N sessions open the page at the same moment; each page is new to every session and to the server's query
+caches. Two load generators:
+- ws (default): each session is a websocket to Streamlit's /_stcore/stream speaking the browser's protobuf
+  protocol (bench/ws_client.py); a page's time is from opening the socket to `script_finished`, so it is the
+  server's whole work for the page (queries, chart specs, Arrow frames, sending them), with no browser CPU on
+  the machine and without the browser drawing the page. Errors = Exception elements, runs that finish without
+  the end-of-render marker, closed sockets and timeouts (120 s).
+- browser: ONE headless Chromium process (Playwright, Debian's chromium) holds N pages, each in its own browser
+  context (so its own Streamlit session); a page's time is until its end-of-render marker (.voc-done) is
+  attached, so it includes loading Streamlit's JavaScript and drawing, and the browser's CPU shares the cores.
+  Errors = timeouts (120 s) plus Streamlit exceptions on the page.
+Server peak RSS = VmHWM of the server process. The 1-user figures come from a fresh server with one session.
+Without --store, a synthetic store of --docs documents (bench.sample_store) is built in a temp folder.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,8 +55,8 @@ async def _open(page, url: str, slug: str) -> tuple[float, str | None]:
         return time.perf_counter() - t0, type(exc).__name__
 
 
-async def _session_run(url: str, users: int) -> dict[str, list]:
-    """All `users` tabs open every page together: {page: [(seconds, error), ...]}."""
+async def _browser_run(url: str, users: int, slugs: list[str]) -> dict[str, list]:
+    """All `users` tabs of one Chromium open every page together: {page: [(seconds, error), ...]}."""
     from playwright.async_api import async_playwright
 
     from voc.app.serve import CHROMIUM, CHROMIUM_ARGS
@@ -56,24 +64,39 @@ async def _session_run(url: str, users: int) -> dict[str, list]:
     out: dict[str, list] = {}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        pages = []
+        tabs = []
         for _ in range(users):
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
-            pages.append(await context.new_page())
-        for slug in PAGES:
-            out[slug] = await asyncio.gather(*(_open(p, url, slug) for p in pages))
+            tabs.append(await context.new_page())
+        for slug in slugs:
+            out[slug] = await asyncio.gather(*(_open(p, url, slug) for p in tabs))
         await browser.close()
     return out
 
 
-def _measure(store: Path, users: int) -> tuple[dict[str, list], float]:
+async def _ws_run(url: str, users: int, slugs: list[str]) -> dict[str, list]:
+    """All `users` websocket sessions open every page together: {page: [(seconds, error), ...]}."""
+    from bench.ws_client import render_page
+
+    out: dict[str, list] = {}
+    for slug in slugs:
+        marker = f'class="voc-done" data-page="{slug}"'
+        runs = await asyncio.gather(
+            *(render_page(url, f"page={slug}", marker, TIMEOUT_MS / 1000) for _ in range(users))
+        )
+        out[slug] = [(r.seconds, r.error) for r in runs]
+    return out
+
+
+def _measure(store: Path, users: int, mode: str, slugs: list[str]) -> tuple[dict[str, list], float]:
     """One fresh server, `users` concurrent sessions: per-page results and the server's peak RSS (MB)."""
     from voc.app.serve import start_server, stop_server
 
     with tempfile.TemporaryDirectory() as tmp:
         proc, url = start_server(store, Path(tmp) / "streamlit.log", timeout=300)
         try:
-            results = asyncio.run(_session_run(url, users))
+            run = _ws_run if mode == "ws" else _browser_run
+            results = asyncio.run(run(url, users, slugs))
             rss = _peak_rss_mb(proc.pid)
         finally:
             stop_server(proc)
@@ -97,8 +120,16 @@ def _summary(results: dict[str, list]) -> dict[str, dict]:
     return rows
 
 
+def _first_errors(results: dict[str, list]) -> dict[str, str]:
+    return {
+        slug: next(err for _, err in items if err)
+        for slug, items in results.items()
+        if any(e for _, e in items)
+    }
+
+
 def main() -> None:
-    """Print the 1-user and N-user table and write bench/results/app_users.json."""
+    """Print the 1-user and N-user table and write bench/results/app_users_<mode>.json."""
     from bench.sample_store import build_sample_store
     from voc.store import Store
 
@@ -108,7 +139,16 @@ def main() -> None:
     parser.add_argument(
         "--docs", type=int, default=5_000, help="documents of the synthetic store without --store"
     )
+    parser.add_argument("--mode", choices=["ws", "browser"], default="ws", help="load generator (see above)")
+    parser.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages, in order")
     args = parser.parse_args()
+    # a SIGTERM (e.g. from `timeout`) unwinds through the finally blocks that stop the server and the browser
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    slugs = [s for s in args.pages.split(",") if s]
+    if unknown := sorted(set(slugs) - set(PAGES)):
+        raise SystemExit(f"unknown pages {unknown}; the app's pages are {PAGES}")
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         store = args.store
         label = f"store {store}"
@@ -116,21 +156,28 @@ def main() -> None:
             store = build_sample_store(Path(tmp) / "users.duckdb", n=args.docs)
             label = "synthetic store (bench.sample_store)"
         n = Store(store, read_only=True).count("documents")
-        one, one_rss = _measure(store, 1)
-        many, many_rss = _measure(store, args.users)
+        one, one_rss = _measure(store, 1, args.mode, slugs)
+        many, many_rss = _measure(store, args.users, args.mode, slugs)
     single, multi = _summary(one), _summary(many)
+    load_after = os.getloadavg()[0]
     print(__doc__)
-    print(f"{label}: {n:,} documents; 2 cores shared with other work, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'page':10} {'1 user s':>9} | {args.users} users: {'median s':>8} {'p95 s':>7} {'errors':>7}")
-    for slug in PAGES:
+    print(f"mode {args.mode}; {label}: {n:,} documents; 2 cores shared with other work; "
+          f"load average {load_before:.1f} before, {load_after:.1f} after; {time.perf_counter() - started:.0f} s in all")  # fmt: skip
+    print(
+        f"{'page':10} {'1 user s':>9} {'errors':>7} | {args.users} users: {'median s':>8} {'p95 s':>7} {'errors':>7}"
+    )
+    for slug in slugs:
         s, m = single[slug], multi[slug]
-        print(f"{slug:10} {s['median_s']:9} | {'':>9}{m['median_s']:>8} {m['p95_s']:>7} {m['errors']:>7}")
+        row = f"{slug:10} {s['median_s']:9} {s['errors']:7} | {'':>9}{m['median_s']:>8} {m['p95_s']:>7} {m['errors']:>7}"
+        print(row)
     print(f"server peak RSS: {one_rss:,.0f} MB with 1 user, {many_rss:,.0f} MB with {args.users} users")
+    for slug, err in {**_first_errors(one), **_first_errors(many)}.items():
+        print(f"first error on {slug}: {err}")
     RESULTS.mkdir(exist_ok=True)
-    payload = {"store": label, "documents": n, "users": args.users, "load_average": os.getloadavg()[0],
-               "one_user": single, "many_users": multi, "rss_mb": {"1": one_rss, str(args.users): many_rss},
-               "raw": {"1": one, str(args.users): many}}  # fmt: skip
-    (RESULTS / "app_users.json").write_text(json.dumps(payload, indent=1))
+    payload = {"mode": args.mode, "store": label, "documents": n, "users": args.users,
+               "load_average": [load_before, load_after], "one_user": single, "many_users": multi,
+               "rss_mb": {"1": one_rss, str(args.users): many_rss}, "raw": {"1": one, str(args.users): many}}  # fmt: skip
+    (RESULTS / f"app_users_{args.mode}.json").write_text(json.dumps(payload, indent=1))
 
 
 if __name__ == "__main__":

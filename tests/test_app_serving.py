@@ -143,3 +143,15 @@ def test_secrets_toml_escapes_quotes():
     )
     parsed = tomllib.loads(auth_secrets_toml(auth))["auth"]
     assert parsed["client_id"] == 'a"b\\c' and parsed["client_secret"] == "s\nt"
+
+
+def test_launch_freezes_the_imported_heap_out_of_the_per_run_collections():
+    """Streamlit collects garbage after every session's run: after the launcher's freeze, it walks only new objects."""
+    code = (
+        "import gc; from voc.app.launch import freeze_heap, warm_imports; warm_imports(); "
+        "before = len(gc.get_objects()); freeze_heap(); print(before, len(gc.get_objects()), gc.get_freeze_count())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    before, after, frozen = map(int, out.stdout.split())
+    assert before > 50_000 and frozen >= before // 2
+    assert after < before // 20, (before, after)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
 from voc.app.sql import ThemeMap, filtered_query
 from voc.app.store_access import run_query
+from voc.store import Store
 
 CANDIDATES = 4000
 KEEP = 200  # ids kept in the session (its state stays small); the queue refills when they are done
@@ -83,6 +85,25 @@ def build_queue(
     )
     frame = ids.merge(preds, on="doc_id", how="left")
     return diversify(frame, uncertainty(frame, cause_thresholds()))[:KEEP]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def latest_labels(path: str, file_ver: str) -> pd.DataFrame:
+    """The store's latest label per document, as of the store file's version `file_ver`."""
+    return Store(path, read_only=True).labels(latest=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def shared_queue(path: str, ver: str, tmap: ThemeMap, fkey: str, order: str, file_ver: str) -> list[str]:
+    """build_queue without the labelled documents as of `file_ver`: computed once for every session on one view."""
+    labels = latest_labels(path, file_ver)
+    return build_queue(path, ver, tmap, fkey, order, set(labels["doc_id"]) if len(labels) else set())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def shared_document(path: str, file_ver: str, doc_id: str) -> dict:
+    """document() as of the store file's version `file_ver` (sessions on one queue all open its head first)."""
+    return document(path, doc_id)
 
 
 def document(path: str, doc_id: str) -> dict:

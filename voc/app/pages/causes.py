@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from voc.app import data, subcauses, texts
+from voc.app import charts, data, subcauses, texts
 from voc.app.context import Ctx
 from voc.app.pages import causes_drill
 from voc.app.pages.common import stats_or_stop
@@ -34,14 +34,14 @@ def render(ctx: Ctx) -> None:
         if series.empty:
             st.info("No dated feedback matches the filters.")
         else:
-            st.line_chart(series.set_index("period")[cols].rename(columns=lambda c: c[6:]) * 100, height=300)
+            charts.line_chart(series.set_index("period")[cols].rename(columns=lambda c: c[6:]) * 100, 300)
             st.caption("Share of feedback (%) mentioning each cause.")
     with b:
         st.subheader("By theme")
         top = stats[stats["theme_id"] >= 0].head(15).copy()
         counts = pd.DataFrame({c: (top[cause_column(c)] * top["volume"]).round() for c in labels})
         counts.index = top["theme"]
-        st.bar_chart(counts, height=300, horizontal=True, stack=True)
+        charts.bar_chart(counts, 300, horizontal=True)
         st.caption("Documents per cause in the 15 largest themes.")
     st.subheader("Top evidence per cause")
     recent = texts.recent_with_causes(*ctx.args, None, labels=tuple(labels))

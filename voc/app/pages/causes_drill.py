@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from voc.app import subcauses
+from voc.app import charts, subcauses
 from voc.app.context import Ctx
 from voc.app.render import fmt_num, quote_cards
 
@@ -20,7 +20,7 @@ def render_drilldown(ctx: Ctx) -> None:
     cause = st.radio("Cause", causes, horizontal=True, key="subcause_cause", format_func=str.title)
     rows = counts[counts["cause"] == cause]
     chart = rows.set_index("subcause")["share"] * 100
-    st.bar_chart(chart, height=220, horizontal=True)
+    charts.bar_chart(chart, 220, horizontal=True)
     st.caption(
         "Share (%) of the filtered feedback with a sub-cause prediction that names each failure point."
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
+from voc.app import charts
 from voc.app import journey_data as jd
 from voc.app.context import Ctx
 from voc.app.render import fmt_num
@@ -51,14 +51,10 @@ def render(ctx: Ctx) -> None:
     if grid.empty:
         st.info("No filtered feedback has a root cause.")
     else:
-        heat = alt.Chart(grid).mark_rect().encode(
-            x=alt.X("cause:N", title="cause"), y=alt.Y("stage:N", title="stage"),
-            color=alt.Color("documents:Q", scale=alt.Scale(scheme="reds")), tooltip=["stage", "cause", "documents"],
-        )  # fmt: skip
-        st.altair_chart(heat, width="stretch")
+        charts.heat_map(grid[["stage", "cause", "documents"]], "cause", "stage", "documents")
     if churn:
         st.subheader("Churn intent by stage")
-        st.bar_chart(stages.set_index("stage")["churn_share"] * 100, height=260)
+        charts.bar_chart(stages.set_index("stage")["churn_share"] * 100, 260)
         st.caption("Share (%) of each stage's feedback in which the customer says they will leave.")
     st.subheader("Stage × theme")
     stage = st.selectbox("Stage", stages["stage"].tolist(), key="journey_stage_pick")

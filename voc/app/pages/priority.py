@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +21,18 @@ from voc.insights.priority_store import effort_settings, weights_from_runs
 def priority_weights(path: str, file_ver: str) -> dict[str, float]:
     """The severity weights of the store's latest finished run (its `priority:` section), else the defaults."""
     return weights_from_runs(open_store(path).runs())
+
+MATRIX_FIELDS = ("theme", "severity", "effort", "effort_source", "effort_note", "volume", "quadrant")
+MATRIX_SPEC = {  # a plain Vega-Lite spec (see voc.app.charts): only the matrix's own columns are sent
+    "mark": {"type": "circle", "opacity": 0.7},
+    "encoding": {
+        "x": {"field": "effort", "type": "nominal", "sort": list(EFFORTS), "title": "effort to fix"},
+        "y": {"field": "severity", "type": "quantitative", "title": "severity"},
+        "size": {"field": "volume", "type": "quantitative", "legend": None},
+        "color": {"field": "quadrant", "type": "nominal"},
+        "tooltip": [{"field": f} for f in MATRIX_FIELDS[:6]],
+    },
+}
 
 
 def priority_frame(ctx: Ctx, stats: pd.DataFrame) -> pd.DataFrame:
@@ -54,14 +65,7 @@ def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
         "in the latest run's pipeline config). Effort is set per theme on Manage themes (kept through merges and "
         "splits); otherwise it defaults from the confirmed or dominant cause and, for technology, the sub-cause."
     )
-    chart = alt.Chart(frame).mark_circle(opacity=0.7).encode(
-        x=alt.X("effort:N", sort=list(EFFORTS), title="effort to fix"),
-        y=alt.Y("severity:Q", title="severity"),
-        size=alt.Size("volume:Q", legend=None),
-        color=alt.Color("quadrant:N"),
-        tooltip=["theme", "severity", "effort", "effort_source", "effort_note", "volume"],
-    )  # fmt: skip
-    st.altair_chart(chart, width="stretch")
+    st.vega_lite_chart(frame[list(MATRIX_FIELDS)], MATRIX_SPEC, width="stretch")
     cols = st.columns(2)
     for column, quadrant, title in ((cols[0], "quick win", "Quick wins"), (cols[1], "big bet", "Big bets")):
         rows = frame[frame["quadrant"] == quadrant].sort_values("severity", ascending=False)

@@ -11,7 +11,7 @@ import streamlit as st
 from voc.app import data
 from voc.app.context import Ctx
 from voc.app.identity import current_user, require_editor
-from voc.app.review_queue import build_queue, configured_models, document
+from voc.app.review_queue import configured_models, latest_labels, shared_document, shared_queue
 from voc.errors import VocError
 from voc.schema import SENTIMENT_LABELS
 from voc.store import Store
@@ -30,7 +30,11 @@ def save_label(path: str, doc: dict, sentiment: str, causes: list[str], theme_id
 
 def _adapted_cv(path) -> dict:
     """The `adapted.cv` figures a from-store training wrote into a model file, or {}."""
-    return json.loads(path.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {}) if path.is_file() else {}
+    return (
+        json.loads(path.read_text(encoding="utf-8")).get("adapted", {}).get("cv", {})
+        if path.is_file()
+        else {}
+    )
 
 
 def _cv_metrics(cv: dict, what: str, key: str, measure: str, help_: str) -> bool:
@@ -38,7 +42,9 @@ def _cv_metrics(cv: dict, what: str, key: str, measure: str, help_: str) -> bool
     if f"adapted_{key}" not in cv:
         return False
     a, b = st.columns(2)
-    a.metric(f"Adapted {what}: {measure} (CV)", f"{cv[f'adapted_{key}']:.0%}", help=help_.format(n=cv["labels"]))
+    a.metric(
+        f"Adapted {what}: {measure} (CV)", f"{cv[f'adapted_{key}']:.0%}", help=help_.format(n=cv["labels"])
+    )
     b.metric(f"Shipped {what}: {measure}", f"{cv[f'shipped_{key}']:.0%}", help="Same labels")
     return True
 
@@ -75,7 +81,7 @@ def render(ctx: Ctx) -> None:
     flash = st.session_state.pop("review_flash", None)
     if flash:
         (st.success if flash[0] == "success" else st.error)(flash[1])
-    labels = Store(ctx.path, read_only=True).labels(latest=True)
+    labels = latest_labels(ctx.path, ctx.file_ver)
     changed = int(labels["changed"].fillna(False).sum()) if len(labels) else 0
     st.markdown(f'<p class="voc-review-progress">{len(labels)} labelled, {changed} changed the model\'s answer</p>',
                 unsafe_allow_html=True)  # fmt: skip
@@ -84,14 +90,12 @@ def render(ctx: Ctx) -> None:
     key = (ctx.fkey, order)
     if st.session_state.get("review_key") != key or not st.session_state.get("review_queue"):
         st.session_state["review_key"] = key
-        st.session_state["review_queue"] = build_queue(
-            *ctx.args[:4], order, set(labels["doc_id"]) if len(labels) else set()
-        )
+        st.session_state["review_queue"] = shared_queue(*ctx.args[:4], order, ctx.file_ver)
     queue = st.session_state["review_queue"]
     if not queue:
         st.info("Nothing left to review under these filters.")
         return
-    doc = document(ctx.path, queue[0])
+    doc = shared_document(ctx.path, ctx.file_ver, queue[0])
     st.caption(f"Next {len(queue):,} documents in the queue")
     st.markdown(f'<div class="voc-review-text">{_highlight(str(doc.get("text") or ""), doc["cause_evidence"])}</div>',
                 unsafe_allow_html=True)  # fmt: skip

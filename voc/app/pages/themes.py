@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from voc.app import data, texts
+from voc.app import charts, data, texts
 from voc.app.context import Ctx
 from voc.app.pages.common import stats_or_stop, theme_picker
 from voc.app.render import escape, fmt_num, quote_cards
@@ -121,7 +121,7 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
     with a:
         st.markdown("**Weekly volume**")
         if len(mine):
-            st.line_chart(mine[["volume"]], height=220)
+            charts.line_chart(mine[["volume"]], 220)
             neg = mine["negatives"].iloc[-4:].sum() / max(1, mine["volume"].iloc[-4:].sum())
             st.caption(f"Negative share over the last 4 weeks: {100 * neg:.0f}%.")
         else:
@@ -129,9 +129,7 @@ def drill_down(ctx: Ctx, stats: pd.DataFrame, theme_id: int) -> None:
     with b:
         dims = ["channel", *ctx.opts["segments"]]
         dim = st.selectbox("Sentiment by", dims, key="seg_breakdown")
-        st.bar_chart(
-            data.breakdown(*ctx.args, theme_id, None if dim == "channel" else dim), height=220, stack=True
-        )
+        charts.bar_chart(data.breakdown(*ctx.args, theme_id, None if dim == "channel" else dim), 220)
     st.markdown(f"**Root causes:** {cause_mix(row)}")
     labels = labels_of(row)
     recent = texts.recent_with_causes(*ctx.args, theme_id, labels=tuple(labels))

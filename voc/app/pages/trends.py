@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from voc.app import data
+from voc.app import charts, data
 from voc.app.alerts import compare_periods
 from voc.app.alerts import episodes as cached_episodes
 from voc.app.context import Ctx
@@ -97,12 +97,12 @@ def render(ctx: Ctx) -> None:
     a, b = st.columns(2)
     with a:
         st.subheader("Volume")
-        st.line_chart(
-            mine.pivot_table(index="period", columns="theme", values="volume", fill_value=0), height=300
+        charts.line_chart(
+            mine.pivot_table(index="period", columns="theme", values="volume", fill_value=0), 300
         )
     with b:
         st.subheader("Net sentiment")
-        st.line_chart(mine.pivot_table(index="period", columns="theme", values="net_sentiment"), height=300)
+        charts.line_chart(mine.pivot_table(index="period", columns="theme", values="net_sentiment"), 300)
 
     alert_timeline(ctx)
 
