@@ -2,9 +2,10 @@
 
 The sub-cause head is a root-cause head (voc.lenses.rootcause_model) over the sub-cause labels. Two small
 linear models sit on top: `blamed` (one class per blamed set seen in training, e.g. [], [people],
-[process, people]) from the document vector, the max-pooled sentence vectors, the sub-cause probabilities
-and the blame-word flags; `likely_subcause` (one class, or none) from the sub-cause probabilities and the flags. A precise likely-pattern (opt-out then contacted, "could not see my
-account", "not allowed to", every rep quoting something different) decides the likely cause outright.
+[process, people]) from the document vector, the max-pooled sentence vectors, the sub-cause probabilities,
+the blame-word flags and the text's shape (a question blames nobody); `likely_subcause` (one class, or none)
+from the sub-cause probabilities and the flags. A precise likely-pattern (opt-out then contacted, "could not
+see my account", "not allowed to", every rep quoting something different) decides the likely cause outright.
 """
 
 from __future__ import annotations
@@ -56,11 +57,23 @@ def sentence_max(S: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return np.maximum.reduceat(S, offsets[:-1], axis=0)
 
 
+def text_shape(texts: Sequence[str]) -> np.ndarray:
+    """(docs, 4): ends with a question mark, has one, has an exclamation mark, log length (questions blame nobody)."""
+    return np.array(
+        [[t.rstrip().endswith("?"), "?" in t, "!" in t, np.log1p(len(t))] for t in texts], np.float32
+    ).reshape(len(texts), 4)
+
+
 def blame_features(
-    doc_vecs: np.ndarray, sent_max: np.ndarray, probs: np.ndarray, blame: np.ndarray, parents: np.ndarray
+    doc_vecs: np.ndarray,
+    sent_max: np.ndarray,
+    probs: np.ndarray,
+    blame: np.ndarray,
+    parents: np.ndarray,
+    shape: np.ndarray,
 ) -> np.ndarray:
     """Blame model inputs: document vector, max-pooled sentence vectors, sub-cause probabilities, their max
-    per parent cause, blame flags."""
+    per parent cause, blame flags and the text's shape."""
     per_parent = np.stack(
         [
             probs[:, parents == c].max(axis=1) if (parents == c).any() else np.zeros(len(probs))
@@ -68,7 +81,7 @@ def blame_features(
         ],
         axis=1,
     )
-    return np.concatenate([doc_vecs, sent_max, probs, per_parent, blame], axis=1).astype(np.float32)
+    return np.concatenate([doc_vecs, sent_max, probs, per_parent, blame, shape], axis=1).astype(np.float32)
 
 
 def likely_features(probs: np.ndarray, likely: np.ndarray, blame: np.ndarray) -> np.ndarray:
@@ -171,12 +184,12 @@ class SubCauseModel:
         )
         return {"texts": texts, "z": z, "offsets": offsets, "probs": sigmoid(doc_z), "flat": flat, "hits": hits,
                 "blame": blame, "likely": likely, "doc_vecs": doc_vecs,
-                "sent_max": sentence_max(S, offsets)}  # fmt: skip
+                "sent_max": sentence_max(S, offsets), "shape": text_shape(texts)}  # fmt: skip
 
     def decide(self, f: dict) -> tuple[np.ndarray, np.ndarray]:
         """Blamed (docs, 3) booleans and likely class per document (len(labels) means none)."""
         probs = f["probs"]
-        xb = blame_features(f["doc_vecs"], f["sent_max"], probs, f["blame"], self.parent_idx)
+        xb = blame_features(f["doc_vecs"], f["sent_max"], probs, f["blame"], self.parent_idx, f["shape"])
         blamed = self.blame.sets[(xb @ self.blame.Wb + self.blame.bb).argmax(axis=1)] > 0.5
         scores = likely_features(probs, f["likely"], f["blame"]) @ self.blame.Wl + self.blame.bl
         likely = scores.argmax(axis=1)

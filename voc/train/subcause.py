@@ -181,7 +181,7 @@ def _fit_blame_likely(
         BlameHead(np.zeros((1, 1)), np.zeros(1), np.zeros((1, 3)), np.zeros((1, L + 1)), np.zeros(L + 1)),
     )
     f = model.features(enc.texts, enc.spans, enc.doc_vecs, enc.sent_vecs)
-    xb = blame_features(enc.doc_vecs, f["sent_max"], oof_prob, f["blame"], model.parent_idx)
+    xb = blame_features(enc.doc_vecs, f["sent_max"], oof_prob, f["blame"], model.parent_idx, f["shape"])
     yb = np.array([[c in b for c in CAUSES] for b in dev["blamed"]], np.float32)
     sets, yc = np.unique(yb, axis=0, return_inverse=True)
     clf = LogisticRegression(C=BLAME_C, max_iter=3000)
