@@ -51,17 +51,23 @@ def doc_flags(hits: Sequence[list[list[tuple[int, int]]]], n: int) -> np.ndarray
 
 
 def sentence_max(S: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Per document, the elementwise max of its sentence vectors (offsets as from `flatten`)."""
-    if not len(S):
-        return np.zeros((len(offsets) - 1, S.shape[1] if S.ndim == 2 else 384), np.float32)
-    return np.maximum.reduceat(S, offsets[:-1], axis=0)
+    """Per document, the elementwise max of its sentence vectors (offsets as from `flatten`; each doc has >= 1)."""
+    starts, sizes = offsets[:-1], np.diff(offsets)
+    out = np.array(S[starts], dtype=np.float32, copy=True)
+    for k in range(1, int(sizes.max()) if len(sizes) else 0):  # k-th sentence of the docs that have one
+        docs = np.flatnonzero(sizes > k)
+        out[docs] = np.maximum(out[docs], S[starts[docs] + k])
+    return out
 
 
 def text_shape(texts: Sequence[str]) -> np.ndarray:
     """(docs, 4): ends with a question mark, has one, has an exclamation mark, log length (questions blame nobody)."""
-    return np.array(
-        [[t.rstrip().endswith("?"), "?" in t, "!" in t, np.log1p(len(t))] for t in texts], np.float32
-    ).reshape(len(texts), 4)
+    out = np.zeros((len(texts), 4), np.float32)
+    out[:, 0] = [t.rstrip().endswith("?") for t in texts]
+    out[:, 1] = ["?" in t for t in texts]
+    out[:, 2] = ["!" in t for t in texts]
+    out[:, 3] = np.log1p(np.fromiter(map(len, texts), np.float32, len(texts)))
+    return out
 
 
 def blame_features(
