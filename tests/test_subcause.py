@@ -65,9 +65,7 @@ def test_dev_set_shape():
 def test_heldout_quality_thresholds(heldout):
     _, frame, scores = heldout
     assert scores["subcause"]["macro_f1"] >= 0.70
-    assert (
-        scores["blamed_exact"] >= 0.78
-    )  # the issue asks 0.85; measured 0.79 (see models/subcause/MODEL_CARD.md)
+    assert scores["blamed_exact"] >= 0.85  # the issue's target; measured 0.893 (models/subcause/MODEL_CARD.md)
     assert scores["misattributed_likely_cause_acc"] >= 0.75
     for subs, evidence in zip(frame["subcauses"], frame["subcause_evidence"]):
         assert set(subs) == set(evidence)  # every predicted sub-cause has an evidence span
