@@ -167,8 +167,8 @@ class ChurnConfig(_Section):
 
     enabled: bool = True
     model: Path | None = None
-    threshold: float = Field(default=0.275, ge=0, le=1)
-    staying_weight: float = Field(default=1.0, ge=0)
+    threshold: float = Field(default=0.4, ge=0, le=1)
+    staying_weight: float = Field(default=0.5, ge=0)
 
 
 class PriorityConfig(_Section):
