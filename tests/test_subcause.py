@@ -55,7 +55,7 @@ def test_dev_set_shape():
     assert dev["misattributed"].sum() >= 120
     assert all((lc is None) == (ls is None) for lc, ls in zip(dev["likely_cause"], dev["likely_subcause"]))
     held = load_subcause_dev(part="heldout")
-    assert 150 <= len(held) <= 200 and held["misattributed"].sum() >= 30
+    assert 150 <= len(held) <= 220 and held["misattributed"].sum() >= 30
     assert not set(held["text"]) & set(load_subcause_dev(part="train")["text"])
     tax = load_subcause_taxonomy()
     examples = {e.lower() for label in tax.base.labels for e in label.examples}
@@ -65,9 +65,7 @@ def test_dev_set_shape():
 def test_heldout_quality_thresholds(heldout):
     _, frame, scores = heldout
     assert scores["subcause"]["macro_f1"] >= 0.70
-    assert (
-        scores["blamed_exact"] >= 0.78
-    )  # the issue asks 0.85; measured 0.79 (see models/subcause/MODEL_CARD.md)
+    assert scores["blamed_exact"] >= 0.85  # the issue's target; measured 0.893 (models/subcause/MODEL_CARD.md)
     assert scores["misattributed_likely_cause_acc"] >= 0.75
     for subs, evidence in zip(frame["subcauses"], frame["subcause_evidence"]):
         assert set(subs) == set(evidence)  # every predicted sub-cause has an evidence span

@@ -13,6 +13,11 @@ import numpy as np
 
 from voc.errors import ModelError
 
+try:
+    import re2
+except ImportError:  # pragma: no cover - google-re2 is a dependency
+    re2 = None
+
 HEAD_FILE = "head.npz"
 META_FILE = "head.json"
 _CLAUSE = re.compile(
@@ -21,8 +26,56 @@ _CLAUSE = re.compile(
 CLAUSE_MIN_CHARS = 40  # sentences longer than this are narrowed to the clause holding a rule hit
 
 
+def strip_lookarounds(pattern: str) -> str:
+    """The pattern without its look-around groups; it matches wherever the pattern does, so it can gate it."""
+    out, i, n = [], 0, len(pattern)
+    while i < n:
+        if pattern[i] == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            depth, in_class = 0, False
+            while i < n:
+                c = pattern[i]
+                if c == "\\":
+                    i += 1
+                elif in_class:
+                    in_class = c != "]"
+                elif c == "[":
+                    in_class = True
+                elif c == "(":
+                    depth += 1
+                elif c == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                i += 1
+            i += 1
+        else:
+            out.append(pattern[i])
+            i += 1
+    return "".join(out)
+
+
+def _re2_gate(patterns: Sequence[str]):
+    """One case-insensitive RE2 alternation of the patterns without look-arounds, or None if RE2 cannot take it."""
+    if re2 is None:
+        return None
+    options = re2.Options()
+    options.case_sensitive = False
+    options.never_capture = True
+    try:
+        return re2.compile("|".join(f"(?:{strip_lookarounds(p)})" for p in patterns), options)
+    except Exception:  # noqa: BLE001 - back-references etc.: no gate, the patterns always run
+        return None
+
+
 class LabelRule:
-    """A label's patterns as one case-insensitive alternation, with a faster path over lower-cased text."""
+    """A label's patterns as one case-insensitive alternation, with a faster path over lower-cased text.
+
+    An RE2 gate (one linear scan, look-arounds dropped so it matches wherever the label can) skips the
+    Python scan of the many texts the label cannot match; the spans are those of the Python scan.
+    """
 
     def __init__(self, patterns: Sequence[str]):
         body = "|".join(f"(?:{p})" for p in patterns)
@@ -31,9 +84,12 @@ class LabelRule:
         # lower-cased text without IGNORECASE is ~2x faster in Python's re.
         prefix = r"(?=\b\w)" if all(p.startswith(r"\b") for p in patterns) else ""
         self.fast = re.compile(f"{prefix}(?:{body})")
+        self.gate = _re2_gate(patterns)
 
     def finditer(self, text: str, lower: str | None = None):
         """Matches in text (lower: text.lower(), used when it keeps the offsets)."""
+        if self.gate is not None and text.isascii() and self.gate.search(text) is None:
+            return iter(())
         if lower is not None and len(lower) == len(text):
             return self.fast.finditer(lower)
         return self.slow.finditer(text)

@@ -1,10 +1,11 @@
 """Sub-causes, blame and likely cause over the shared vectors: arrays, features and the per-document outputs.
 
 The sub-cause head is a root-cause head (voc.lenses.rootcause_model) over the sub-cause labels. Two small
-linear models sit on top: `blamed` (multi-label over people/process/technology) from the document vector,
-the sub-cause probabilities and the blame-word flags; `likely_subcause` (one class, or none) from the
-sub-cause probabilities and the flags. A precise likely-pattern (opt-out then contacted, "could not see my
-account", "not allowed to", every rep quoting something different) decides the likely cause outright.
+linear models sit on top: `blamed` (one class per blamed set seen in training, e.g. [], [people],
+[process, people]) from the document vector, the max-pooled sentence vectors, the sub-cause probabilities,
+the blame-word flags and the text's shape (a question blames nobody); `likely_subcause` (one class, or none)
+from the sub-cause probabilities and the flags. A precise likely-pattern (opt-out then contacted, "could not
+see my account", "not allowed to", every rep quoting something different) decides the likely cause outright.
 """
 
 from __future__ import annotations
@@ -49,10 +50,36 @@ def doc_flags(hits: Sequence[list[list[tuple[int, int]]]], n: int) -> np.ndarray
     return out
 
 
+def sentence_max(S: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Per document, the elementwise max of its sentence vectors (offsets as from `flatten`; each doc has >= 1)."""
+    starts, sizes = offsets[:-1], np.diff(offsets)
+    out = np.array(S[starts], dtype=np.float32, copy=True)
+    for k in range(1, int(sizes.max()) if len(sizes) else 0):  # k-th sentence of the docs that have one
+        docs = np.flatnonzero(sizes > k)
+        out[docs] = np.maximum(out[docs], S[starts[docs] + k])
+    return out
+
+
+def text_shape(texts: Sequence[str]) -> np.ndarray:
+    """(docs, 4): ends with a question mark, has one, has an exclamation mark, log length (questions blame nobody)."""
+    out = np.zeros((len(texts), 4), np.float32)
+    out[:, 0] = [t.rstrip().endswith("?") for t in texts]
+    out[:, 1] = ["?" in t for t in texts]
+    out[:, 2] = ["!" in t for t in texts]
+    out[:, 3] = np.log1p(np.fromiter(map(len, texts), np.float32, len(texts)))
+    return out
+
+
 def blame_features(
-    doc_vecs: np.ndarray, probs: np.ndarray, blame: np.ndarray, parents: np.ndarray
+    doc_vecs: np.ndarray,
+    sent_max: np.ndarray,
+    probs: np.ndarray,
+    blame: np.ndarray,
+    parents: np.ndarray,
+    shape: np.ndarray,
 ) -> np.ndarray:
-    """Blame model inputs: document vector, sub-cause probabilities, their max per parent cause, blame flags."""
+    """Blame model inputs: document vector, max-pooled sentence vectors, sub-cause probabilities, their max
+    per parent cause, blame flags and the text's shape."""
     per_parent = np.stack(
         [
             probs[:, parents == c].max(axis=1) if (parents == c).any() else np.zeros(len(probs))
@@ -60,7 +87,7 @@ def blame_features(
         ],
         axis=1,
     )
-    return np.concatenate([doc_vecs, probs, per_parent, blame], axis=1).astype(np.float32)
+    return np.concatenate([doc_vecs, sent_max, probs, per_parent, blame, shape], axis=1).astype(np.float32)
 
 
 def likely_features(probs: np.ndarray, likely: np.ndarray, blame: np.ndarray) -> np.ndarray:
@@ -70,25 +97,33 @@ def likely_features(probs: np.ndarray, likely: np.ndarray, blame: np.ndarray) ->
 
 @dataclass
 class BlameHead:
-    """Linear blame (3 sigmoid outputs, thresholds) and likely-sub-cause (softmax over labels + none) models."""
+    """Linear blame (softmax over blamed sets) and likely-sub-cause (softmax over labels + none) models.
+
+    sets (K, 3) holds, per blame class, which of people/process/technology it blames.
+    """
 
     Wb: np.ndarray
     bb: np.ndarray
-    tb: np.ndarray
+    sets: np.ndarray
     Wl: np.ndarray
     bl: np.ndarray
 
     def save(self, out_dir: Path) -> None:
         """Write blame.npz."""
         np.savez_compressed(
-            Path(out_dir) / BLAME_FILE, **{k: getattr(self, k) for k in ("Wb", "bb", "tb", "Wl", "bl")}
+            Path(out_dir) / BLAME_FILE, **{k: getattr(self, k) for k in ("Wb", "bb", "sets", "Wl", "bl")}
         )
 
     @classmethod
     def load(cls, model_dir: Path) -> BlameHead:
         """Read blame.npz."""
         data = np.load(Path(model_dir) / BLAME_FILE)
-        return cls(*(data[k].astype(np.float32) for k in ("Wb", "bb", "tb", "Wl", "bl")))
+        if "sets" not in data:
+            raise ModelError(
+                f"{Path(model_dir) / BLAME_FILE} is from an older sub-cause model (per-capability blame); "
+                "retrain with `voc train subcause`."
+            )
+        return cls(*(data[k].astype(np.float32) for k in ("Wb", "bb", "sets", "Wl", "bl")))
 
 
 class SubCauseModel:
@@ -109,7 +144,7 @@ class SubCauseModel:
         self.parent_idx = np.array([CAUSES.index(self.parents[lab]) for lab in self.labels])
         digest = hashlib.sha256("|".join(self.labels).encode())
         for arrays in (head, blame):
-            for name in ("W", "b", "comb", "thresholds", "Wb", "bb", "tb", "Wl", "bl"):
+            for name in ("W", "b", "comb", "thresholds", "Wb", "bb", "sets", "Wl", "bl"):
                 if hasattr(arrays, name):
                     digest.update(np.ascontiguousarray(getattr(arrays, name)).tobytes())
         self.version = f"subcause-{digest.hexdigest()[:12]}"
@@ -154,13 +189,14 @@ class SubCauseModel:
             np.maximum.reduceat(z, offsets[:-1], axis=0) if len(z) else np.zeros((len(texts), L), np.float32)
         )
         return {"texts": texts, "z": z, "offsets": offsets, "probs": sigmoid(doc_z), "flat": flat, "hits": hits,
-                "blame": blame, "likely": likely, "doc_vecs": doc_vecs}  # fmt: skip
+                "blame": blame, "likely": likely, "doc_vecs": doc_vecs,
+                "sent_max": sentence_max(S, offsets), "shape": text_shape(texts)}  # fmt: skip
 
     def decide(self, f: dict) -> tuple[np.ndarray, np.ndarray]:
         """Blamed (docs, 3) booleans and likely class per document (len(labels) means none)."""
         probs = f["probs"]
-        xb = blame_features(f["doc_vecs"], probs, f["blame"], self.parent_idx)
-        blamed = sigmoid(xb @ self.blame.Wb + self.blame.bb) >= self.blame.tb
+        xb = blame_features(f["doc_vecs"], f["sent_max"], probs, f["blame"], self.parent_idx, f["shape"])
+        blamed = self.blame.sets[(xb @ self.blame.Wb + self.blame.bb).argmax(axis=1)] > 0.5
         scores = likely_features(probs, f["likely"], f["blame"]) @ self.blame.Wl + self.blame.bl
         likely = scores.argmax(axis=1)
         flagged = f["likely"] > 0
