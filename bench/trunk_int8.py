@@ -1,6 +1,6 @@
 """The int8 shared trunk against two passes: sentiment agreement, the eval figures and the encoder vectors' change.
 
-Run: python -m bench.trunk_int8 [--k 2] [--chunk 1000] [--sets sst2 airline ...]
+Run: python -m bench.trunk_int8 [--k 2] [--chunk 1000] [--sets sst2 airline ...] [--no-floor]
 Every sentiment eval split (voc.evaluate.sentiment.eval_sets) is analysed twice by the pipeline's own batch
 function (voc.engine.stages.analyse_batch, the sentiment lens only, embedding cache off, chunks of --chunk
 documents as the chunk runner hands them over):
@@ -62,6 +62,7 @@ def main() -> None:
     ap.add_argument("--chunk", type=int, default=1000)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sets", nargs="*", default=None, help="eval splits to run (default: all present)")
+    ap.add_argument("--no-floor", action="store_true", help="skip the batch-16 noise-floor variant")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     variants = {
@@ -69,6 +70,8 @@ def main() -> None:
         f"int8 trunk k={args.k}": {"shared_trunk": args.k, "trunk_precision": "int8"},
         "two passes, batch 16": {"shared_trunk": 0, "batch_size": 16},
     }
+    if args.no_floor:
+        variants.pop("two passes, batch 16")
     models = {}
     for name, enc in variants.items():
         cfg = PipelineConfig.load(

@@ -1,6 +1,6 @@
 """Themes on the int8 shared trunk's vectors, next to the fp32 vectors and to fp32 vectors re-encoded in other batches.
 
-Run: python -m bench.trunk_themes [--k 2]
+Run: python -m bench.trunk_themes [--k 2] [--corpora banking77 airline clothing] [--no-rebatched]
 The corpora and metrics of `voc eval themes` (voc.evaluate.themes: BANKING77 NMI, airline negative NMI and
 NPMI, clothing NPMI), voc's themes only, each corpus encoded three ways with the embedding cache off:
   - fp32: the default encoder (two passes; the encoder's whole fp32 graph), batch size 32;
@@ -54,6 +54,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--k", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--corpora", nargs="*", default=None, help="a subset of banking77 airline clothing")
+    ap.add_argument("--no-rebatched", action="store_true", help="skip the fp32 rebatched variant")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     base = {"cache": False, "threads": args.threads, "shared_trunk": 0}
@@ -64,8 +66,10 @@ def main() -> None:
         ),
         "fp32 rebatched": EncoderConfig(**{**base, "batch_size": 7}),
     }
+    if args.no_rebatched:
+        variants.pop("fp32 rebatched")
     rows = []
-    for corpus in CORPORA:
+    for corpus in args.corpora or CORPORA:
         texts, gold = _texts(corpus)
         vecs = {name: get_encoder(cfg).encode(texts) for name, cfg in variants.items()}
         labels = {}
