@@ -1,11 +1,11 @@
-"""Per-document analysis speed: two passes (before the shared trunk) vs the shared trunk vs the fast profile.
+"""Per-document analysis speed: two passes vs the shared trunk (fp32 or int8) vs the fast profile.
 
 Run: python -m bench.profiles [--docs 20000] [--batch 1000] [--threads 2]
 Documents: a slice of the scale corpus (airline tweets, clothing reviews and other shared corpora, resampled
 and lightly perturbed; bench.scale_corpus), language set to English (cleaning is the same for all variants). Each variant loads its models once (encoder + sentiment +
-root cause, the lenses that run per document; themes run once per corpus and are left out), then the three
+root cause, the lenses that run per document; themes run once per corpus and are left out), then the four
 variants analyse the SAME batches interleaved (A, B, C on batch 1, then on batch 2, ...), with the embedding
-cache off, so machine noise hits all three alike. Reported: docs/s over the whole slice and the median of
+cache off, so machine noise hits all four alike. Reported: docs/s over the whole slice and the median of
 the per-batch speed ratios. Writes JSON to bench/results/profiles.json.
 """
 
@@ -28,8 +28,9 @@ from voc.paths import shared_data_dir
 log = logging.getLogger("bench.profiles")
 RESULTS = Path(__file__).resolve().parent / "results"
 VARIANTS = {
-    "two passes (default)": {"encoder": {"shared_trunk": 0}},
-    "shared trunk k=2 (opt-in)": {"encoder": {"shared_trunk": 2}},
+    "two passes": {"encoder": {"shared_trunk": 0}},
+    "fp32 trunk k=2": {"encoder": {"shared_trunk": 2, "trunk_precision": "fp32"}},
+    "int8 trunk k=2": {"encoder": {"shared_trunk": 2, "trunk_precision": "int8"}},
     "fast profile": {"profile": "fast"},
 }
 

@@ -59,12 +59,12 @@ def fp32_sentiment(cache_root, tmp_path_factory):
     return folder
 
 
-def _analyse(folder, k: int):
+def _analyse(folder, k: int, trunk_precision: str = "int8"):
     from voc.engine.stages import analyse_batch, load_models
 
     cfg = PipelineConfig.load(
         None,
-        encoder={"shared_trunk": k, "cache": False},
+        encoder={"shared_trunk": k, "trunk_precision": trunk_precision, "cache": False},
         sentiment={"model": str(folder)},
         lenses=["sentiment"],
     )
@@ -76,20 +76,31 @@ def _analyse(folder, k: int):
 def test_split_encoder_equals_the_whole_graph(onnx_fp32):
     from voc.encode import get_encoder
 
-    split = get_encoder(EncoderConfig(cache=False, shared_trunk=2))
+    split = get_encoder(EncoderConfig(cache=False, shared_trunk=2, trunk_precision="fp32"))
     assert split.trunk is not None and onnx_fp32.trunk is None
     whole = get_encoder(EncoderConfig(cache=False, shared_trunk=0))
     assert whole.trunk is None
     a, b = split.encode(TEXTS), whole.encode(TEXTS)
     assert (a * b).sum(1).min() > 0.99999
+    assert split.version == whole.version  # the same vectors: the embedding cache is shared
+
+
+def test_int8_trunk_moves_the_vectors_a_little_and_keys_its_own_cache(onnx_fp32):
+    from voc.encode import get_encoder
+
+    int8 = get_encoder(EncoderConfig(cache=False, shared_trunk=2, trunk_precision="int8"))
+    whole = get_encoder(EncoderConfig(cache=False, shared_trunk=0))
+    cos = (int8.encode(TEXTS) * whole.encode(TEXTS)).sum(1)
+    assert 0.98 < cos.min() < 0.9999  # int8 bottom layers: close, not the same ("ok": 0.990 here)
+    assert int8.version == f"{whole.version}+trunk2-int8"  # its vectors never mix with fp32 ones in the cache
 
 
 def test_shared_pass_equals_separate_models_with_the_same_weights(fp32_sentiment):
-    models, shared = _analyse(fp32_sentiment, 2)
+    models, shared = _analyse(fp32_sentiment, 2, "fp32")
     runner = models.sentiment._runner
     assert runner.trunk_layers == 2
     calls_before = runner.top.calls
-    _, separate = _analyse(fp32_sentiment, 0)
+    _, separate = _analyse(fp32_sentiment, 0, "fp32")
     assert models.lens("sentiment").model._runner.top.calls == calls_before  # separate run used its own graph
     cols = ["p_negative", "p_neutral", "p_positive", "sentiment_score"]
     np.testing.assert_allclose(shared.predictions[cols], separate.predictions[cols], atol=1e-4)
@@ -104,7 +115,7 @@ def test_shared_pass_equals_separate_models_with_the_same_weights(fp32_sentiment
 
 
 def test_shared_pass_runs_the_sentiment_top_once_per_batch(fp32_sentiment):
-    models, _ = _analyse(fp32_sentiment, 2)
+    models, _ = _analyse(fp32_sentiment, 2, "fp32")
     runner = models.sentiment._runner
     # one top call per encoder batch plus one for the long text's truncated tail sentence: no own pass
     assert runner.model.calls == 0
@@ -119,19 +130,35 @@ def test_a_model_that_did_not_freeze_the_layers_runs_its_own_pass(fp32_sentiment
     meta = json.loads((folder / "meta.json").read_text())
     meta["fit_config"]["freeze_layers"] = 1
     (folder / "meta.json").write_text(json.dumps(meta))
-    assert OnnxSentimentRunner(folder, EncoderConfig(cache=False, shared_trunk=2)).trunk_layers == 0
-    assert OnnxSentimentRunner(folder, EncoderConfig(cache=False, shared_trunk=1)).trunk_layers == 1
+    fp32 = {"cache": False, "trunk_precision": "fp32"}
+    assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=2, **fp32)).trunk_layers == 0
+    assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=1, **fp32)).trunk_layers == 1
 
 
-def test_shipped_int8_model_agrees_with_its_separate_pass(cache_root):
-    """Same weights, int8 top: equal up to the per-batch activation scaling int8 already has."""
+def test_a_model_whose_weights_differ_from_the_trunk_runs_its_own_pass(fp32_sentiment):
+    """An fp32 model on an int8 trunk: the frozen-layer flags say yes, the weights say no."""
+    from voc.lenses.sentiment import OnnxSentimentRunner
+
+    runner = OnnxSentimentRunner(
+        fp32_sentiment, EncoderConfig(cache=False, shared_trunk=2, trunk_precision="int8")
+    )
+    assert runner.trunk_layers == 0 and runner.top is None
+    assert "+trunk" not in runner.version
+
+
+def test_shipped_int8_model_on_the_int8_trunk_equals_its_separate_pass(cache_root):
+    """The int8 trunk holds exactly the shipped model's own int8 bottom layers: the same outputs as its own
+    pass, up to the per-batch activation scaling int8 dynamic quantisation already has."""
     from voc.lenses.sentiment import default_model_dir
 
     if not (default_model_dir() / "meta.json").is_file():
         pytest.skip("models/sentiment is not built")
-    models, shared = _analyse(default_model_dir(), 2)
-    assert models.sentiment._runner.trunk_layers == 2
-    sep = models.sentiment.predict(TEXTS)
+    models, shared = _analyse(default_model_dir(), 2, "int8")
+    runner = models.sentiment._runner
+    assert runner.trunk_layers == 2 and runner.version.endswith("+trunk2-int8")
+    assert runner.model.calls == 0  # no pass of its own
+    _, separate = _analyse(default_model_dir(), 0)
     cols = ["p_negative", "p_neutral", "p_positive"]
-    np.testing.assert_allclose(shared.predictions[cols], sep[cols], atol=0.05)
-    assert shared.predictions["sentiment"].tolist() == sep["sentiment"].tolist()
+    np.testing.assert_allclose(shared.predictions[cols], separate.predictions[cols], atol=0.02)
+    assert shared.predictions["sentiment"].tolist() == separate.predictions["sentiment"].tolist()
+    assert shared.sentences["sentiment"].tolist() == separate.sentences["sentiment"].tolist()

@@ -99,7 +99,11 @@ class EncoderConfig(_Section):
     cache: bool = True
     max_windows: int = Field(default=8, gt=0)  # long texts: at most this many max_length windows, then truncated
     # Bottom layers computed once for the encoder and the sentiment model (voc.encode.trunk); 0: two passes.
-    shared_trunk: int = Field(default=0, ge=0, le=6)  # opt-in: 2 missed Alexa macro-F1 by 0.6 point (README)
+    # Opt-in: at 2, an fp32 trunk moved Alexa macro-F1 0.6 point, an int8 one airline root cause 0.5 (README).
+    shared_trunk: int = Field(default=0, ge=0, le=6)
+    # The trunk's precision: int8 is exactly the shipped sentiment model's own (int8) bottom layers, so it runs
+    # its own layers; the encoder's top layers still run at `precision`, on int8 states (its vectors move).
+    trunk_precision: Literal["fp32", "int8"] = "int8"
     # ISO 639-1 codes the encoder was trained for: themes and root cause run only on documents in these.
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
 

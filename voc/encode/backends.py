@@ -118,11 +118,13 @@ class SplitOnnxBackend:
 
     name = "onnx"
 
-    def __init__(self, source: ModelSource, precision: str, threads: int | None, k: int):
+    def __init__(
+        self, source: ModelSource, precision: str, threads: int | None, k: int, trunk_precision: str
+    ):
         from voc.encode.trunk import Top, get_trunk
 
         self.path = ensure_onnx(source, precision)
-        self.trunk = get_trunk(str(self.path), k, threads)
+        self.trunk = get_trunk(str(ensure_onnx(source, trunk_precision)), k, threads)
         self.top = Top(self.path, k, threads)
         self.calls = 0
 
@@ -132,11 +134,19 @@ class SplitOnnxBackend:
 
 
 def make_backend(
-    name: str, source: ModelSource, precision: str, threads: int | None, trunk_layers: int = 0
+    name: str,
+    source: ModelSource,
+    precision: str,
+    threads: int | None,
+    trunk_layers: int = 0,
+    trunk_precision: str | None = None,
 ) -> Backend:
-    """The backend named in the encoder config (split after trunk_layers layers when > 0, ONNX only)."""
+    """The backend named in the encoder config (split after trunk_layers layers when > 0, ONNX only).
+
+    A split backend runs its trunk at trunk_precision (default: precision) and its top at precision.
+    """
     if name == "onnx" and trunk_layers > 0:
-        return SplitOnnxBackend(source, precision, threads, trunk_layers)
+        return SplitOnnxBackend(source, precision, threads, trunk_layers, trunk_precision or precision)
     if name == "onnx":
         return OnnxBackend(source, precision, threads)
     if name == "torch":

@@ -35,13 +35,14 @@ class Encoder:
         self.source = resolve_model(self.cfg.model_path)
         self.tokenizer = load_tokenizer(self.source.path)
         self.pad_id = pad_token_id(self.tokenizer)
+        cfg = self.cfg
         self.backend = make_backend(
-            self.cfg.backend, self.source, self.cfg.precision, self.cfg.threads, self.cfg.shared_trunk
+            cfg.backend, self.source, cfg.precision, cfg.threads, cfg.shared_trunk, cfg.trunk_precision
         )
         self.dim = int(
             json.loads((self.source.path / "config.json").read_text(encoding="utf-8"))["hidden_size"]
         )
-        self.version = f"{self.source.key}:{self.cfg.backend}-{self.cfg.precision}"
+        self.version = f"{self.source.key}:{self.cfg.backend}-{self.cfg.precision}{trunk_tag(self.cfg)}"
         self.sort_by_length = True  # length-sorted batches; False only for benchmarks
         self.cache: EmbeddingCache | None = None
         if self.cfg.cache:
@@ -118,7 +119,11 @@ class Encoder:
             doc_keys = [text_key(t) for t in chunk]
             span_keys = [[span_key(t, s) for s in sp] for t, sp in zip(chunk, chunk_spans)]
             known = self._cache_get(list(dict.fromkeys([*doc_keys, *(k for ks in span_keys for k in ks)])))
-            todo = [i for i, (d, ks) in enumerate(zip(doc_keys, span_keys)) if d not in known or any(k not in known for k in ks)]
+            todo = [
+                i
+                for i, (d, ks) in enumerate(zip(doc_keys, span_keys))
+                if d not in known or any(k not in known for k in ks)
+            ]
             if todo:
                 docs, span_vecs = self._run([chunk[i] for i in todo], [chunk_spans[i] for i in todo], tap)
                 new = {}
@@ -130,7 +135,9 @@ class Encoder:
                 known.update(new)
             for i, (d, ks) in enumerate(zip(doc_keys, span_keys)):
                 out[a + i] = known[d]
-                span_out.append(np.stack([known[k] for k in ks]) if ks else np.empty((0, self.dim), np.float32))
+                span_out.append(
+                    np.stack([known[k] for k in ks]) if ks else np.empty((0, self.dim), np.float32)
+                )
         return out, span_out
 
     def _cache_get(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
@@ -172,6 +179,16 @@ class Encoder:
                 pooler.add(batch, self.backend(ids, mask))
         docs = pooler.doc_vectors()
         return docs, (pooler.span_vectors(docs) if spans is not None else [])
+
+
+def trunk_tag(cfg: EncoderConfig) -> str:
+    """'+trunk<k>-<precision>' when the shared trunk runs at another precision than the top (its vectors differ)."""
+    split = cfg.backend == "onnx" and cfg.shared_trunk > 0
+    return (
+        f"+trunk{cfg.shared_trunk}-{cfg.trunk_precision}"
+        if split and cfg.trunk_precision != cfg.precision
+        else ""
+    )
 
 
 def _as_texts(texts: Sequence[str]) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -90,6 +91,7 @@ class Trunk:
         from voc.encode.onnx_export import make_session
 
         self.k = k
+        self.graph = Path(graph)
         self.session = make_session(split_paths(graph, k, "trunk"), threads)
         self.input_names = {i.name for i in self.session.get_inputs()}
         self.calls = 0
@@ -118,6 +120,44 @@ class Top:
         """Last hidden state (B, L, D) for trunk states; rows and trailing padding may be cut first."""
         self.calls += 1
         return self.session.run(None, {hidden_name(self.k): hidden, BIAS: bias})[0]
+
+
+def holds_bottom_of(trunk: Trunk, graph: Path) -> bool:
+    """Whether `graph`'s weights feeding the trunk's nodes are exactly the trunk's (checked once per pair, cached).
+
+    True for a model fine-tuned with its embeddings and bottom k layers frozen and quantised like the trunk,
+    so running its top on the trunk's states is running the model itself.
+    """
+    graph = Path(graph)
+    trunk_path = split_paths(trunk.graph, trunk.k, "trunk")
+    marker = trunk_path.parent / f"same-as-{_file_sha(graph)}.json"
+    if marker.is_file():
+        return bool(json.loads(marker.read_text(encoding="utf-8"))["same"])
+    same = _same_weights(trunk_path, graph)
+    tmp = marker.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"same": same, "graph": str(graph)}), encoding="utf-8")
+    os.replace(tmp, marker)
+    log.info("%s %s the shared trunk's weights", graph, "holds" if same else "does not hold")
+    return same
+
+
+def _same_weights(trunk_path: Path, graph: Path) -> bool:
+    import onnx
+    from onnx import numpy_helper
+
+    def weights(path: Path) -> dict[tuple[str, int], object]:
+        g = onnx.load(str(path)).graph
+        init = {i.name: i for i in g.initializer}
+        return {(n.name, j): init[x] for n in g.node for j, x in enumerate(n.input) if x in init}
+
+    mine, theirs = weights(trunk_path), weights(graph)
+    for key, tensor in mine.items():
+        if key not in theirs:
+            return False
+        a, b = numpy_helper.to_array(tensor), numpy_helper.to_array(theirs[key])
+        if a.dtype != b.dtype or a.shape != b.shape or not np.array_equal(a, b):
+            return False
+    return bool(mine)
 
 
 @functools.lru_cache(maxsize=8)

@@ -153,8 +153,9 @@ class OnnxSentimentRunner:
     """voc's model: int8 ONNX encoder (token states) + mean pooling + linear head, length-sorted batches.
 
     When the encoder runs a shared trunk (`encoder.shared_trunk` = k > 0) and this model froze its embeddings
-    and at least its bottom k layers during fine-tuning (so they are the base model's), only its top layers
-    run here, on the trunk's hidden states (voc.lenses.sentiment_trunk); `trunk_layers` is then k.
+    and at least its bottom k layers during fine-tuning, and its graph holds exactly the trunk's weights (the
+    shipped int8 model and an int8 trunk do), only its top layers run here, on the trunk's hidden states
+    (voc.lenses.sentiment_trunk); `trunk_layers` is then k.
     """
 
     def __init__(self, folder: Path, encoder_cfg: EncoderConfig):
@@ -178,12 +179,16 @@ class OnnxSentimentRunner:
         self.trunk = self.top = None
         if self.trunk_layers:
             from voc.encode import get_encoder
-            from voc.encode.trunk import Top
+            from voc.encode.trunk import Top, holds_bottom_of
 
-            self.trunk = get_encoder(encoder_cfg).trunk
-            self.top = Top(onnx_path, self.trunk_layers, encoder_cfg.threads)
-            # its bottom layers now run at the encoder's precision: recorded with the run
-            self.version += f"+trunk{self.trunk_layers}-{encoder_cfg.precision}"
+            trunk = get_encoder(encoder_cfg).trunk
+            if trunk is None or not holds_bottom_of(trunk, onnx_path):
+                log.info("%s keeps its own pass: its bottom layers are not the shared trunk's.", onnx_path)
+                self.trunk_layers = 0
+            else:
+                self.trunk = trunk
+                self.top = Top(onnx_path, self.trunk_layers, encoder_cfg.threads)
+                self.version += f"+trunk{self.trunk_layers}-{encoder_cfg.trunk_precision}"
 
     def states(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Token states, mask and char offsets of a batch (through the shared trunk and own top when shared)."""
