@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from voc.export.safety import neutralise_frame
+from voc.insights.priority import PRIORITY_COLUMNS
 
 THEME_FORMATS = ("csv", "xlsx", "md", "json", "jira")
 SCHEMA_PATH = Path(__file__).with_name("theme_summary.schema.json")
@@ -31,19 +32,7 @@ def summary_table(summaries: list[dict]) -> pd.DataFrame:
                 **{f"{c}_pct": None if v is None else round(100 * v, 1) for c, v in s["cause_mix"].items()},
                 "impact": (s["impact"] or {}).get("value"),
                 "suggested_owner": s["suggested_owner"],
-                **{
-                    k: s.get(k)
-                    for k in (
-                        "stage_mix",
-                        "churn_share",
-                        "severity",
-                        "effort",
-                        "effort_source",
-                        "effort_note",
-                        "priority",
-                        "quadrant",
-                    )
-                },
+                **{k: s.get(k) for k in ("stage_mix", "churn_share", *PRIORITY_COLUMNS)},
                 "keywords": ", ".join(s["keywords"]),
                 "summary": " ".join(s["summary"]),
             }

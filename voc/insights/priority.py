@@ -27,6 +27,7 @@ from voc.insights.theme_settings import Setting, describe
 
 EFFORTS = ("small", "medium", "large")
 EFFORT_COST = {"small": 1, "medium": 2, "large": 3}
+PRIORITY_COLUMNS = ("severity", "effort", "effort_source", "effort_note", "priority", "quadrant")
 CAUSE_EFFORT = {"people": "medium", "process": "large", "technology": "medium"}
 # Default effort per technology sub-cause (models/subcause/taxonomy.yaml); the one place to change them.
 SUBCAUSE_EFFORT = {

@@ -13,7 +13,7 @@ from voc.app import subcauses as sc
 from voc.app.context import Ctx
 from voc.app.store_access import open_store
 from voc.insights.cause_map import confirmed_causes
-from voc.insights.priority import CAUSE_EFFORT, EFFORTS, SUBCAUSE_EFFORT, prioritise
+from voc.insights.priority import CAUSE_EFFORT, EFFORTS, PRIORITY_COLUMNS, SUBCAUSE_EFFORT, prioritise
 from voc.insights.priority_store import effort_settings, weights_from_runs
 
 
@@ -21,6 +21,7 @@ from voc.insights.priority_store import effort_settings, weights_from_runs
 def priority_weights(path: str, file_ver: str) -> dict[str, float]:
     """The severity weights of the store's latest finished run (its `priority:` section), else the defaults."""
     return weights_from_runs(open_store(path).runs())
+
 
 MATRIX_FIELDS = ("theme", "severity", "effort", "effort_source", "effort_note", "volume", "quadrant")
 MATRIX_SPEC = {  # a plain Vega-Lite spec (see voc.app.charts): only the matrix's own columns are sent
@@ -80,16 +81,7 @@ def priority_section(ctx: Ctx, stats: pd.DataFrame) -> None:
                     key=f"prio_{quadrant}",
                 )
     with st.expander("All themes by priority"):
-        cols = [
-            "theme_id",
-            "theme",
-            "severity",
-            "effort",
-            "effort_source",
-            "effort_note",
-            "priority",
-            "quadrant",
-        ]
+        cols = ["theme_id", "theme", *PRIORITY_COLUMNS]
         st.dataframe(frame.sort_values("priority", ascending=False)[cols], hide_index=True, key="prio_all")
 
 
