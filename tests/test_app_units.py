@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bench.sample_store import INJECTION_TEXT, build_sample_store, sample_frames
 from voc.app.alerts import compare_periods, theme_episodes
-from voc.app.edits import apply_edits
 from voc.app.exports import document_bytes, theme_bytes
 from voc.app.render import escape, highlight
-from bench.sample_store import INJECTION_TEXT, build_sample_store, sample_frames
 from voc.insights.episodes import detect_episodes
 from voc.insights.filters import Filter
+from voc.insights.theme_map import display_map
 from voc.insights.trends import period_comparison, theme_series
 
 
@@ -40,7 +40,7 @@ def edits_frame(*edits) -> pd.DataFrame:
 
 
 def test_labels_prefer_user_label():
-    out = apply_edits(themes_frame()).set_index("theme_id")
+    out = display_map(themes_frame()).set_index("theme_id")
     assert out.loc[2, "display_label"] == "Sign-in" and out.loc[1, "display_label"] == "billing"
     assert out.loc[1, "parent_label"] == "Product" and (out["canonical_id"] == out.index).all()
 
@@ -55,7 +55,7 @@ def test_rename_merge_pin_replay_in_order():
         ("merge", {"theme_ids": [9], "into": 77}),  # unknown themes are ignored
         ("rename", {"label": "no id"}),  # malformed is skipped
     )
-    out = apply_edits(themes_frame(), edits).set_index("theme_id")
+    out = display_map(themes_frame(), edits).set_index("theme_id")
     assert out.loc[1, "display_label"] == "Billing"
     assert out.loc[3, "canonical_id"] == 2 and out.loc[3, "display_label"] == "Access & crashes"
     assert out.loc[2, "display_label"] == "Access & crashes"
@@ -66,12 +66,12 @@ def test_replay_is_idempotent_when_engine_already_applied():
     themes = themes_frame()
     edits = edits_frame(("rename", {"theme_id": 1, "label": "Billing"}))
     applied = themes.assign(user_label=themes["user_label"].where(themes["theme_id"] != 1, "Billing"))
-    assert apply_edits(applied, edits).equals(apply_edits(themes, edits))
+    assert display_map(applied, edits).equals(display_map(themes, edits))
 
 
 def test_merge_cycles_do_not_hang():
     edits = edits_frame(("merge", {"theme_ids": [1], "into": 2}), ("merge", {"theme_ids": [2], "into": 1}))
-    out = apply_edits(themes_frame(), edits).set_index("theme_id")
+    out = display_map(themes_frame(), edits).set_index("theme_id")
     assert out.loc[1, "canonical_id"] == out.loc[2, "canonical_id"]
 
 

@@ -3,6 +3,7 @@ priority matrix and the theme, Markdown and Jira exports; the latest run's `prio
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -58,6 +59,17 @@ def test_theme_markdown_and_jira_exports_show_the_merged_settings(merged_store, 
     login = jira[jira["Summary"].str.startswith("Login problems")]["Description"].item()
     assert "Confirmed root cause: technology, app errors (taken from merged theme #5)." in login
     assert "effort small (merged" in login
+
+
+def test_voc_export_applies_the_logs_merges_and_renames_as_the_app_does(merged_store, tmp_path):
+    Store(merged_store).append_edit("rename", {"theme_id": 2, "label": "Sign-in failures"}, actor="lead")
+    table = pd.read_csv(export(merged_store, format="csv", out=tmp_path / "t.csv", level="themes"))
+    assert not {4, 5} & set(table["theme_id"])  # merged away in the log only: one row, not three
+    merged = table.set_index("theme_id").loc[2]
+    assert merged["theme"] == "Sign-in failures"
+    with duckdb.connect(str(merged_store), read_only=True) as con:
+        docs = con.execute("SELECT count(*) FROM predictions WHERE theme_id IN (2, 4, 5)").fetchone()[0]
+    assert merged["volume"] == docs
 
 
 def test_the_latest_runs_priority_weights_order_the_export(tmp_path):

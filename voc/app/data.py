@@ -1,7 +1,7 @@
 """Cached aggregate queries for the pages: DuckDB GROUP BYs over the in-memory copy, small frames out.
 
 Every function takes the store path and its content version (so any write invalidates the caches), the
-theme map (edits replayed at read time, see voc.app.edits) and the filter as JSON
+theme map (edits replayed at read time, see voc.insights.theme_map) and the filter as JSON
 (voc.insights.filters.Filter): `data.kpis(*ctx.args, ...)`.
 """
 

@@ -8,13 +8,13 @@ import streamlit as st
 
 from voc.app import data
 from voc.app.context import PERIOD_DAYS, Ctx
-from voc.app.edits import apply_edits, theme_map_rows
 from voc.app.fact import file_version
 from voc.app.identity import sign_in_gate, user_badge
 from voc.app.pages import atrisk, causes, export, journey, manage, overview, review, search, themes, trends
 from voc.app.sidebar import sidebar_filters, sync_url
 from voc.app.store_access import content_version, open_store, store_path
 from voc.errors import VocError
+from voc.insights.theme_map import display_map, theme_map_rows
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _page_choice() -> str:
 def build_context(path: str, ver: str, file_ver: str, flt, period: str, opts: dict) -> Ctx:
     """The Ctx of this run: data versions, theme map with pending edits replayed, filter."""
     themes_df, edits_df = data.themes_and_edits(path, file_ver)
-    mapped = apply_edits(themes_df, edits_df)
+    mapped = display_map(themes_df, edits_df)
     return Ctx(
         path=path,
         ver=ver,

@@ -18,7 +18,7 @@ from voc.insights.priority import EFFORTS
 from voc.insights.theme_settings import Setting, resolve
 from voc.store import Store
 
-PRIORITY_COLUMNS = ("journey_stage", "churn_intent", *BLAME_COLUMNS)
+PRIORITY_INPUTS = ("journey_stage", "churn_intent", *BLAME_COLUMNS)
 
 
 def priority_columns(store_path: str | Path) -> tuple[str, ...]:
@@ -26,7 +26,7 @@ def priority_columns(store_path: str | Path) -> tuple[str, ...]:
     declared = {
         o["name"] for o in Store(store_path, read_only=True).lens_outputs() if o["level"] == "document"
     }
-    return INSIGHT_COLUMNS + tuple(c for c in PRIORITY_COLUMNS if c in declared)
+    return INSIGHT_COLUMNS + tuple(c for c in PRIORITY_INPUTS if c in declared)
 
 
 def effort_settings(edits: pd.DataFrame | None) -> dict[int, Setting]:

@@ -9,6 +9,7 @@ import streamlit as st
 from voc.app.context import Ctx
 from voc.app.exports import DOCUMENT_FORMATS, MIME, THEME_FORMATS, document_bytes, theme_bytes
 from voc.insights.filters import Filter
+from voc.insights.theme_map import label_and_canonical
 
 log = logging.getLogger(__name__)
 EXT = {"jira": "csv"}
@@ -53,8 +54,7 @@ def render(ctx: Ctx) -> None:
         "Issue summaries per theme (volume, trend, alerts, causes, impact, quotes). Quotes and summary "
         "sentences use the shared encoder, so the first theme export can take a while."
     )
-    labels = {tid: label for tid, canon, label, _ in ctx.tmap if tid == canon}
-    canonical = {tid: canon for tid, canon, _, _ in ctx.tmap if tid != canon}
+    labels, canonical = label_and_canonical(ctx.tmap)
     for column, fmt in zip(st.columns(len(THEME_FORMATS)), THEME_FORMATS):
         name = f"voc_themes{'_jira' if fmt == 'jira' else ''}.{EXT.get(fmt, fmt)}"
         column.download_button(

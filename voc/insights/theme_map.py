@@ -1,4 +1,5 @@
-"""Replay the theme edit log at read time, so renames and merges show before the engine applies them."""
+"""Replay the theme edit log at read time, so renames and merges show (in the app and in `voc export`) before
+the engine applies them on the next run."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _label(row: Mapping[str, Any]) -> str:
     return f"Theme {row['theme_id']}"
 
 
-def apply_edits(themes: pd.DataFrame, edits: pd.DataFrame | None = None) -> pd.DataFrame:
+def display_map(themes: pd.DataFrame, edits: pd.DataFrame | None = None) -> pd.DataFrame:
     """Themes with their display label and canonical id after replaying rename/pin/merge edits in order.
 
     Labels start as user_label, else label. Replaying is idempotent, so an edit the engine already applied
@@ -104,3 +105,21 @@ def theme_map_rows(mapped: pd.DataFrame) -> tuple[tuple[int, int, str, str | Non
         )
         for r in mapped.itertuples(index=False)
     )
+
+
+def label_and_canonical(
+    rows: tuple[tuple[int, int, str, str | None], ...],
+) -> tuple[dict[int, str], dict[int, int]]:
+    """From theme_map_rows: display labels of the surviving themes, and merged-away id -> surviving id."""
+    labels = {tid: label for tid, canon, label, _ in rows if tid == canon}
+    canonical = {tid: canon for tid, canon, _, _ in rows if tid != canon}
+    return labels, canonical
+
+
+def store_display_map(store_path) -> tuple[dict[int, str], dict[int, int]]:
+    """label_and_canonical for a store: every theme (retired too) with its edit log replayed."""
+    from voc.store import Store
+
+    store = Store(store_path, read_only=True)
+    themes = store.themes(include_retired=True).drop(columns=["centroid"], errors="ignore")
+    return label_and_canonical(theme_map_rows(display_map(themes, store.edits())))
