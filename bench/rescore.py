@@ -5,7 +5,10 @@ perturbed, said in the output) and stores them with `voc run` (timed too, so the
 machine state), unless the store already exists. Then `voc rescore --fresh` runs twice in a child process,
 timed end to end (model loading included): cold (the sentiment encoder runs and its pooled states are
 cached) and warm (cached states; a re-adapted head on the same encoder costs the same). The load average is
-printed after each step: on a shared machine the seconds are noisy. Writes bench/results/rescore.json.
+printed after each step: on a shared machine the seconds are noisy. `voc run` fills the pooled-state cache
+itself (sentiment.cache_pooled, on by default), so to time a cold rescore build with
+VOC_SENTIMENT__CACHE_POOLED=false. `--warm-only` skips the cold rescore (a replicated store repeats its texts).
+Writes bench/results/rescore-<store name>.json.
 """
 
 from __future__ import annotations
@@ -69,6 +72,9 @@ def main() -> None:
         "--replicate-from", type=Path, default=None, help="build --store as K copies of this store"
     )
     parser.add_argument("--times", type=int, default=5, help="K for --replicate-from")
+    parser.add_argument(
+        "--warm-only", action="store_true", help="skip the cold rescore (caches already warm)"
+    )
     args = parser.parse_args()
     log = args.log or args.store.with_suffix(".log")
     out: dict = {"store": str(args.store), "load_before": os.getloadavg()}
@@ -87,13 +93,22 @@ def main() -> None:
     from voc.store import Store
 
     out["documents"] = Store(args.store, read_only=True).count("documents")
-    for name in ("cold", "warm"):  # cold: the sentiment encoder runs and its pooled states are cached
+    out["voc_sentiment__cache_pooled"] = os.environ.get("VOC_SENTIMENT__CACHE_POOLED", "default (true)")
+    for name in (
+        ("warm",) if args.warm_only else ("cold", "warm")
+    ):  # cold: the sentiment encoder runs, its states are cached
         out[f"rescore_{name}_seconds"] = round(
             _voc("rescore", "--store", str(args.store), "--fresh", "--quiet", log=log), 1
         )
         out[f"rescore_{name}_docs_per_s"] = round(out["documents"] / out[f"rescore_{name}_seconds"], 1)
         out[f"load_after_{name}"] = os.getloadavg()
-    path = results_dir() / "rescore.json"
+    if "build" in out:
+        for name in ("cold", "warm"):
+            if f"rescore_{name}_seconds" in out:
+                out[f"ratio_rescore_{name}_to_run"] = round(
+                    out[f"rescore_{name}_seconds"] / out["build"]["run_seconds"], 3
+                )
+    path = results_dir() / f"rescore-{args.store.stem}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=1), encoding="utf-8")
     print(json.dumps(out, indent=1))

@@ -90,6 +90,13 @@ def main() -> None:
         "--label-share", default="auto", help="labels' weight vs the mix, or auto (CV on the labels)"
     )
     parser.add_argument("--task", choices=("sentiment", "rootcause"), default="sentiment")
+    parser.add_argument(
+        "--before", action="store_true", help="rootcause: adapt as before the anchor (plain refit)"
+    )
+    parser.add_argument(
+        "--sizes", default="", help="rootcause: label counts, e.g. 0,500 (default 0,50,100,200,500)"
+    )
+    parser.add_argument("--queue-only", action="store_true", help="rootcause: the queue order only")
     args = parser.parse_args()
     if args.task == "rootcause":
         return _rootcause(args)
@@ -180,9 +187,16 @@ def main() -> None:
 
 def _rootcause(args) -> None:
     from bench import teach_curve_rootcause as rc
+    from voc.teach.train_store import ROOTCAUSE_ANCHOR
 
-    result = rc.run(args.pool, args.seeds)
-    path = results_dir() / f"teach_curve_rootcause-w{rc.TEAM_WEIGHT:g}.json"
+    sizes = tuple(int(n) for n in args.sizes.split(",")) if args.sizes else rc.SIZES
+    orders = ("queue",) if args.queue_only else ("queue", "random")
+    result = rc.run(args.pool, args.seeds, before=args.before, sizes=sizes, orders=orders)
+    tag = "before" if args.before else f"w{rc.TEAM_WEIGHT:g}-anchor{ROOTCAUSE_ANCHOR:g}"
+    path = (
+        results_dir()
+        / f"teach_curve_rootcause-{tag}-{'-'.join(map(str, sizes))}{'-queue' if args.queue_only else ''}.json"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         json.dumps({**result, "pool_rows": args.pool, "seeds": args.seeds}, indent=1), encoding="utf-8"

@@ -25,7 +25,7 @@ from sklearn.cluster import KMeans
 
 from voc.config import RootCauseConfig
 from voc.lenses.rootcause import RootCauseLens
-from voc.teach.train_store import ROOTCAUSE_LABEL_WEIGHT
+from voc.teach.train_store import ROOTCAUSE_LABEL_WEIGHT, rootcause_anchor
 from voc.train.rootcause import f1_table, train_rootcause
 from voc.train.rootcause_corpus import (
     BASE_LABELS,
@@ -98,7 +98,9 @@ def queue_order(lens: RootCauseLens, enc: Encoded, clusters: np.ndarray) -> np.n
     return frame.sort_values(["turn", "u"], ascending=[True, False], kind="stable").index.to_numpy()
 
 
-def refit_score(docs: pd.DataFrame, scorer: Scorer, pool_enc: Encoded) -> dict[str, float]:
+def refit_score(
+    docs: pd.DataFrame, scorer: Scorer, pool_enc: Encoded, weight: float = TEAM_WEIGHT, anchor="default"
+) -> dict[str, float]:
     """Scores of the root-cause lens retrained with docs (text, causes) as reviewer labels.
 
     The labelled texts' vectors are taken from the pool's encoding (the same encoder and cache key) instead
@@ -117,14 +119,25 @@ def refit_score(docs: pd.DataFrame, scorer: Scorer, pool_enc: Encoded) -> dict[s
     trainer.encode_texts = encode
     try:
         with tempfile.TemporaryDirectory(prefix="voc-rc-curve-") as tmp:
-            train_rootcause(out_dir=Path(tmp), extra_docs=docs, extra_weight=TEAM_WEIGHT)
+            train_rootcause(
+                out_dir=Path(tmp),
+                extra_docs=docs,
+                extra_weight=weight,
+                anchor=rootcause_anchor() if anchor == "default" else anchor,
+            )
             return scorer(RootCauseLens.load(RootCauseConfig(model=Path(tmp))))
     finally:
         trainer.encode_texts = real
 
 
-def run(pool_rows: int, seeds: int, log=print) -> dict:
-    """Curves (rows per corpus, order, labels, seed) and the forgetting check; prints as it goes."""
+def run(
+    pool_rows: int, seeds: int, log=print, before: bool = False, sizes=SIZES, orders=("queue", "random")
+) -> dict:
+    """Curves (rows per corpus, order, labels, seed) and the forgetting check; prints as it goes.
+
+    before: adapt as before the anchor (label weight 0.3, plain refit, combiner and thresholds refitted).
+    """
+    kw = {"weight": 0.3, "anchor": None} if before else {}
     t0 = time.perf_counter()
     shipped = RootCauseLens.load()
     scorer = Scorer()
@@ -143,14 +156,15 @@ def run(pool_rows: int, seeds: int, log=print) -> dict:
         for seed in range(seeds):
             rng = np.random.default_rng(seed)
             store = np.sort(rng.choice(len(pool), size=int(0.8 * len(pool)), replace=False))
-            orders = {"queue": store[queue_order(shipped, _take(enc, store), clusters[store])],
-                      "random": rng.permutation(store)}  # fmt: skip
-            for order, idx in orders.items():
-                for n in SIZES:
-                    score = base if n == 0 else refit_score(pool.iloc[idx[:n]], scorer, enc)
+            ordered = {"queue": store[queue_order(shipped, _take(enc, store), clusters[store])],
+                       "random": rng.permutation(store)}  # fmt: skip
+            for order in orders:
+                idx = ordered[order]
+                for n in sizes:
+                    score = base if n == 0 else refit_score(pool.iloc[idx[:n]], scorer, enc, **kw)
                     rows.append({"corpus": name, "order": order, "labels": n, "seed": seed,
                                  "score": score[metric[name]], **score})  # fmt: skip
-                    if n == max(SIZES) and order == "queue":
+                    if n == max(sizes) and order == "queue":
                         forget.append({"adapted_to": name, "seed": seed, **score})
                     log(
                         f"{name} {order} seed={seed} n={n}: {score[metric[name]]:.3f} ({time.perf_counter() - t0:.0f} s)"
@@ -185,6 +199,6 @@ def tables(result: dict) -> str:
         .median()
     )
     forget.loc["shipped"] = pd.Series(result["shipped"])
-    out.append("forgetting: median after 500 queue labels vs shipped")
+    out.append(f"forgetting: median after {frame['labels'].max()} queue labels vs shipped")
     out.append(forget.to_string(float_format="{:.3f}".format))
     return "\n".join(out)

@@ -77,3 +77,24 @@ def test_queue_spreads_over_themes(review_store, tmp_path, monkeypatch):
     themes = Store(review_store, read_only=True).documents_with_predictions(columns=["doc_id", "theme_id"])
     first = themes.set_index("doc_id").loc[queue, "theme_id"]
     assert first.nunique() >= 4  # 6 themes in the store: the head of the queue is not one theme
+
+
+def test_moving_a_document_to_another_theme_counts_and_shows(review_store, tmp_path, monkeypatch):
+    store = tmp_path / "move.duckdb"
+    shutil.copy(review_store, store)
+    at = _open(store, monkeypatch)
+    doc_id = at.session_state["review_queue"][0]
+    box = at.selectbox(key="review_theme")
+    model_theme = box.value
+    themes = Store(store, read_only=True).themes()["theme_id"].astype(int).tolist()
+    new_theme = next(t for t in themes if t != model_theme and box.format_func(t) in box.options)
+    target = box.format_func(new_theme)
+    box.select(new_theme)  # sentiment and causes stay the model's: only the theme changes
+    next(b for b in at.button if b.label == "Save and next").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "1 labelled, 1 changed the model's answer (1 moved to another theme)" in _progress(at)
+    flash = at.success[0].value
+    assert f"theme: {box.format_func(model_theme)} → {target}" in flash
+    label = Store(store, read_only=True).labels(latest=True).set_index("doc_id").loc[doc_id]
+    assert bool(label["theme_changed"]) and label["sentiment"] is not None

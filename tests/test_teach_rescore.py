@@ -84,3 +84,29 @@ def test_pooled_cache_gives_the_runner_s_probabilities(tmp_path, monkeypatch):
         assert np.allclose(cdoc, doc, atol=1e-5)
         assert all(np.allclose(a, b, atol=1e-5) for a, b in zip(csent, sent))
     assert (cache.misses, cache.hits) == (len(texts), len(texts))
+
+
+@pytest.mark.slow
+def test_run_fills_the_pooled_cache_so_the_first_rescore_is_warm(tmp_path):
+    import uuid
+
+    from typer.testing import CliRunner
+
+    from voc.cli import app
+
+    token = uuid.uuid4().hex[:8]  # texts no earlier run cached
+    reasons = [
+        "the courier was late",
+        "the app crashed at checkout",
+        "the agent was lovely",
+        "the refund took weeks",
+    ]
+    texts = [f"Order {token}-{i}: {reasons[i % 4]}. I will tell my friends." for i in range(12)]
+    pd.DataFrame({"text": texts}).to_csv(tmp_path / "in.csv", index=False)
+    store = tmp_path / "s.duckdb"
+    res = CliRunner().invoke(
+        app, ["run", "--input", str(tmp_path / "in.csv"), "--store", str(store), "--quiet"]
+    )
+    assert res.exit_code == 0, res.output
+    out = rescore_mod.rescore(Store(store), PipelineConfig.load(None), progress=False)
+    assert out["pooled_cache"] == {"hits": 12, "misses": 0}

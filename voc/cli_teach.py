@@ -84,7 +84,13 @@ def rescore(
     result = do_rescore(
         st, PipelineConfig.load(pipeline), page_size=page_size, progress=not quiet, resume=not fresh
     )
+    cache = result.get("pooled_cache")
+    cached = (
+        f" Sentiment states found cached: {cache['hits']:,} of {cache['hits'] + cache['misses']:,}."
+        if cache
+        else ""
+    )
     console.print(
         f"Rescored {result['documents']:,} documents in {result['seconds']:.1f} s ({result['run_id']}); "
-        f"sentiment changed on {result['sentiment_changed']:,}. Models: {result['model_versions']}"
+        f"sentiment changed on {result['sentiment_changed']:,}.{cached} Models: {result['model_versions']}"
     )

@@ -119,6 +119,9 @@ class SentimentConfig(_Section):
     model: str = "default"
     # ISO 639-1 codes the sentiment model covers; other documents get null sentiment and a reason.
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    # `voc run` caches the encoder's pooled states (voc.lenses.sentiment_pooled), so the first `voc rescore`
+    # with an adapted head after a run skips the encoder
+    cache_pooled: bool = True
 
     @field_validator("languages")
     @classmethod

@@ -12,10 +12,13 @@ import streamlit as st
 
 from voc.app.sql import ThemeMap, filtered_query
 from voc.app.store_access import run_query
+from voc.config import ThemesConfig
 from voc.store import Store
 
 CANDIDATES = 4000
 KEEP = 200  # ids kept in the session (its state stays small); the queue refills when they are done
+THEME_FLOOR = ThemesConfig().other_threshold  # below this cosine to its centroid a document goes to Other
+THEME_MARGIN = 0.25  # a theme similarity within this of the floor makes the document's theme doubtful
 
 
 def configured_models() -> tuple[Path | None, Path | None]:
@@ -39,9 +42,10 @@ def cause_thresholds() -> dict[str, float]:
     return dict(zip(head.labels, head.thresholds.astype(float).tolist()))
 
 
-def uncertainty(frame: pd.DataFrame, thresholds: dict[str, float]) -> np.ndarray:
-    """Per document, how unsure the models are in [0, 1]: the larger of a small sentiment margin and a cause
-    probability near its threshold, plus 0.2 for documents no theme took (low theme similarity)."""
+def uncertainty(frame: pd.DataFrame, thresholds: dict[str, float], floor: float = THEME_FLOOR) -> np.ndarray:
+    """Per document, how unsure the models are in [0, 1]: the largest of a small sentiment margin, a cause
+    probability near its threshold and a theme similarity near the Other floor, plus 0.2 for documents no
+    theme took."""
     probs = frame[["p_negative", "p_neutral", "p_positive"]].to_numpy(dtype=float)
     top = np.sort(np.nan_to_num(probs, nan=0.0), axis=1)
     u_sent = np.where(np.isnan(probs).any(1), 0.0, 1.0 - (top[:, 2] - top[:, 1]))
@@ -50,8 +54,12 @@ def uncertainty(frame: pd.DataFrame, thresholds: dict[str, float]) -> np.ndarray
         scores = json.loads(raw) if isinstance(raw, str) else (raw or {})
         gaps = [abs(float(p) - thresholds.get(lab, 0.5)) for lab, p in scores.items() if p is not None]
         u_cause[i] = 1.0 - 2 * min(gaps) if gaps else 0.0
+    u_theme = np.zeros(len(frame))
+    if "theme_similarity" in frame.columns:  # stores written before the themes lens declared it lack it
+        sim = pd.to_numeric(frame["theme_similarity"], errors="coerce").to_numpy(dtype=float)
+        u_theme = np.nan_to_num(np.clip((floor + THEME_MARGIN - sim) / THEME_MARGIN, 0.0, 1.0), nan=0.0)
     unthemed = frame["theme_id"].fillna(-1).astype(int) < 0
-    return np.maximum(u_sent, u_cause) + 0.2 * unthemed.to_numpy()
+    return np.maximum.reduce([u_sent, u_cause, u_theme]) + 0.2 * unthemed.to_numpy()
 
 
 def diversify(frame: pd.DataFrame, score: np.ndarray) -> list[str]:
@@ -77,10 +85,12 @@ def build_queue(
         return []
     if order == "random":
         return ids["doc_id"].sample(frac=1.0, random_state=seed).tolist()[:KEEP]
+    has_sim = not run_query(path, "SELECT 1 FROM information_schema.columns WHERE table_name = 'predictions' "
+                            "AND column_name = 'theme_similarity'").empty  # fmt: skip
     preds = run_query(
         path,
-        "SELECT doc_id, p_negative, p_neutral, p_positive, cause_scores FROM predictions "
-        "WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+        f"SELECT doc_id, p_negative, p_neutral, p_positive, cause_scores{', theme_similarity' if has_sim else ''} "
+        "FROM predictions WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
         [ids["doc_id"].tolist()],
     )
     frame = ids.merge(preds, on="doc_id", how="left")

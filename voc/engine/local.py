@@ -24,6 +24,7 @@ from voc.engine.progress import Progress
 from voc.engine.resume import FinishingStore, ResumeState, find_resumable
 from voc.engine.stages import load_models
 from voc.errors import InputError
+from voc.lenses.sentiment_pooled import attach as attach_pooled_cache
 
 __all__ = [
     "RunResult",
@@ -99,6 +100,8 @@ def run_pipeline(cfg: PipelineConfig, progress: Progress | None = None, resume: 
     try:
         with timer.stage("load_models"):
             models = load_models(cfg)
+            if cfg.sentiment.cache_pooled:
+                attach_pooled_cache(models.sentiment)
         points = dict(state.checkpoints) if state else {}
         runner = ChunkRunner(store, run_id, counts, timer)
         runner.run(

@@ -16,17 +16,21 @@ import numpy as np
 import pandas as pd
 
 from voc.config import PipelineConfig
+from voc.lenses.registry import Output
 from voc.lenses.themes.languages import language_group_rows, split_by_coverage, without_language_groups
 
 log = logging.getLogger(__name__)
 MIN_DOCS = 30
 ASSIGN_BATCH = 5_000
+# each document's cosine to its theme's centroid (the Review queue asks about low ones); declared by this stage
+# when it writes, beside the themes lens's own outputs
+THEME_SIMILARITY = Output("theme_similarity", "DOUBLE").as_dict()
 
 
 def themes_in_memory(
     texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder, languages: list[str] | None = None
-) -> tuple[list, list]:
-    """Fit themes on in-memory documents (voc.analyze); (theme_id, theme_label) per document.
+) -> tuple[list, list, list]:
+    """Fit themes on in-memory documents (voc.analyze); theme_id, theme_label, theme_similarity per document.
 
     Documents in a language the encoder does not cover get their language group, not a fitted theme.
     """
@@ -38,16 +42,19 @@ def themes_in_memory(
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(texts))
     ids: list = [g for g in groups]
     labels: list = [None if g is None else not_analysed_label(language_of_theme(g)) for g in groups]
+    sims: list = [None] * len(texts)
     keep = np.flatnonzero(mask)
     if len(keep) < MIN_DOCS:
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
-        return ids, labels
+        return ids, labels, sims
     kept = [texts[i] for i in keep]
     vectors = theme_vectors(encoder, kept)[0]  # the theme view, pooled in the shared pass
     result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode)
-    for i, tid, label in zip(keep, result.assignments["theme_id"], result.assignments["theme_label"]):
-        ids[i], labels[i] = tid, label
-    return ids, labels
+    assigned = result.assignments["theme_id"].to_numpy()
+    similarity = result.model.similarity(vectors, assigned)
+    for i, tid, label, sim in zip(keep, assigned, result.assignments["theme_label"], similarity):
+        ids[i], labels[i], sims[i] = tid, label, None if np.isnan(sim) else float(sim)
+    return ids, labels, sims
 
 
 def _sample(store, size: int, languages: list[str]) -> pd.DataFrame:
@@ -100,13 +107,15 @@ def assign_batch(
     from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(ids))
-    out = [pd.DataFrame({"doc_id": [], "theme_id": []}).astype({"theme_id": np.int64})]
+    out = [pd.DataFrame({"doc_id": [], "theme_id": [], "theme_similarity": []})]
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        theme = fitted.result.model.assign(theme_vectors(encoder, texts_in)[0])
+        vectors = theme_vectors(encoder, texts_in)[0]
+        theme = fitted.result.model.assign(vectors)
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
-        out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme}))
+        similarity = fitted.result.model.similarity(vectors, theme)  # the Review queue asks the least similar
+        out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme, "theme_similarity": similarity}))
         sentences.append(_sentence_themes(
             ids_in, texts_in, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences
         ))  # fmt: skip
@@ -128,6 +137,7 @@ def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], se
         dim = len(themes["centroid"].iloc[0]) if len(themes) else 0
         rows = language_group_rows({int(k): int(v) for k, v in groups.items()}, dim, fitted.run_id)
         themes = pd.concat([rows, themes], ignore_index=True)
+    store.declare_outputs([THEME_SIMILARITY])
     with store.writer() as tx:
         tx.write_themes(themes)
         tx.set_document_themes(docs)

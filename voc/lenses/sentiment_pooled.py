@@ -81,3 +81,17 @@ class PooledCache:
             head(np.stack([got[k] for k in ks[1:]])) if len(ks) > 1 else np.zeros((0, 3)) for ks in keys
         ]
         return np.asarray(doc_p, np.float64), [np.asarray(p, np.float64) for p in sent_p]
+
+
+def attach(sentiment_lens) -> PooledCache | None:
+    """Route a loaded sentiment lens through the pooled-state cache; the cache, or None where it cannot apply.
+
+    It applies to voc's ONNX sentiment runner without a shared trunk (a trunk run pools from the shared pass).
+    """
+    from voc.lenses.sentiment import OnnxSentimentRunner
+
+    runner = getattr(sentiment_lens, "_runner", None)
+    if not isinstance(runner, OnnxSentimentRunner) or runner.trunk_layers:
+        return None
+    runner.pooled_cache = PooledCache(runner)
+    return runner.pooled_cache

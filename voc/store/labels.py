@@ -43,7 +43,9 @@ def append_labels(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
     return len(frame)
 
 
-LATEST_COLUMNS = ["doc_id", "sentiment", "causes", "theme_id", "reviewer", "at", "changed"]
+LATEST_COLUMNS = ["doc_id", "sentiment", "causes", "theme_id", "reviewer", "at", "changed", "theme_changed"]
+# a label moves a document to another theme when it names a theme other than the one the model gave (incl. none)
+_MOVED = "(theme_id IS NOT NULL AND theme_id IS DISTINCT FROM model_theme_id)"
 
 
 def _exists(con: duckdb.DuckDBPyConnection) -> bool:
@@ -68,6 +70,6 @@ def latest_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "arg_max(theme_id, label_id) FILTER (WHERE theme_id IS NOT NULL) AS theme_id, "
         'arg_max(reviewer, label_id) AS reviewer, max("at") AS at, '
         "bool_or(coalesce(sentiment <> model_sentiment, false) OR coalesce(list_sort(causes) <> "
-        "list_sort(model_causes), false) OR coalesce(theme_id <> model_theme_id, false)) AS changed "
+        f"list_sort(model_causes), false) OR {_MOVED}) AS changed, bool_or({_MOVED}) AS theme_changed "
         "FROM labels GROUP BY doc_id ORDER BY min(label_id)"
     ).df()

@@ -9,6 +9,7 @@ import pandas as pd
 
 from voc.errors import StoreError
 from voc.store.frames import Frame, cast_list, json_columns, quoted, registered, target_columns, to_pandas
+from voc.store.schema import column_types
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> int:
@@ -113,11 +114,17 @@ def set_document_themes(con: duckdb.DuckDBPyConnection, frame: Frame) -> int:
     target_columns(df, types, "predictions", ("doc_id",))
     if "theme_id" not in df.columns:
         raise StoreError("set_document_themes needs a 'theme_id' column")
-    df = df[["doc_id", "theme_id"]].drop_duplicates(subset=["doc_id"], keep="last")
+    # theme_similarity (declared by the themes lens) goes along when both the batch and the table have it
+    sim = "theme_similarity" in df.columns and "theme_similarity" in column_types(con, "predictions")
+    df = df[["doc_id", "theme_id", *(["theme_similarity"] if sim else [])]].drop_duplicates(
+        subset=["doc_id"], keep="last"
+    )
+    sets = "theme_id = CAST(s.theme_id AS INTEGER)" + (
+        ", theme_similarity = CAST(s.theme_similarity AS DOUBLE)" if sim else ""
+    )
     with registered(con, df) as src:
         sql = (
-            "UPDATE predictions SET theme_id = CAST(s.theme_id AS INTEGER) "
-            f"FROM {src} s WHERE predictions.doc_id = CAST(s.doc_id AS VARCHAR)"
+            f"UPDATE predictions SET {sets} FROM {src} s WHERE predictions.doc_id = CAST(s.doc_id AS VARCHAR)"
         )
         return _count(con, sql)
 

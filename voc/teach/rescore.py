@@ -20,8 +20,7 @@ import pandas as pd
 from voc.config import PipelineConfig
 from voc.engine.progress import Progress
 from voc.engine.stages import Models, analyse_batch, load_models
-from voc.lenses.sentiment import OnnxSentimentRunner
-from voc.lenses.sentiment_pooled import PooledCache
+from voc.lenses.sentiment_pooled import attach
 from voc.store import Store
 from voc.store.frames import registered
 
@@ -35,12 +34,8 @@ def _models(cfg: PipelineConfig, cache_pooled: bool = True) -> tuple[Models, obj
     cfg = cfg.model_copy(deep=True)
     cfg.lenses = [n for n in cfg.lenses if n in LENSES]
     models = load_models(cfg)
-    runner = getattr(models.sentiment, "_runner", None)
-    cache = None
-    if cache_pooled and isinstance(runner, OnnxSentimentRunner) and not runner.trunk_layers:
-        cache = runner.pooled_cache = PooledCache(
-            runner
-        )  # a later rescore with another head skips the encoder
+    # cached pooled states: a later rescore with another head on the same encoder skips the encoder
+    cache = attach(models.sentiment) if cache_pooled else None
     return models, cache
 
 

@@ -14,9 +14,12 @@ from voc.errors import InputError
 from voc.store import Store
 
 RATING_CAP = 5000
-# each reviewer cause label's weight in the root-cause fit (dev rows weigh 1, weak labels 0.1): 3 made 500
-# airline labels cost 8-10 points of dev-train out-of-fold macro-F1, 0.3 costs 3 (bench.teach_tune_rootcause)
-ROOTCAUSE_LABEL_WEIGHT = 0.3
+# each reviewer cause label's weight in the root-cause fit (dev rows weigh 1, weak labels 0.1), and the pull of
+# the adapted head towards the shipped one, whose combiner, thresholds and class balance it keeps: on train rows
+# (bench.teach_tune_anchor --quick), 500 airline labels then cost 1.8 points of dev-train out-of-fold macro-F1
+# and 0.1 of MAMS staff recall, against 3.0 and 4.3 for the plain refit at weight 0.3 (which gained 3.7 to 2.0)
+ROOTCAUSE_LABEL_WEIGHT = 1.0
+ROOTCAUSE_ANCHOR = 3.0
 FULL_LABEL_ROWS = 3600  # with --full, the labels' share of a ~73k-row epoch (about 5%)
 
 
@@ -133,6 +136,14 @@ def train_sentiment_from_store(
     return {"version": meta["version"], "out_dir": str(out_dir), **extra}
 
 
+def rootcause_anchor():
+    """How `voc train rootcause --from-store` adapts: anchored to the shipped head, keeping its calibration."""
+    from voc.lenses.rootcause_taxonomy import DEFAULT_DIR
+    from voc.train.rootcause_anchor import Anchor
+
+    return Anchor(DEFAULT_DIR, ROOTCAUSE_ANCHOR, keep_calibration=True, fixed_balance=True)
+
+
 def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = ROOTCAUSE_LABEL_WEIGHT) -> dict:
     """Refit the root-cause head on its usual sources plus the store's cause labels; write the folder; return its card."""
     from voc.lenses.rootcause import RootCauseLens
@@ -146,7 +157,8 @@ def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = ROOT
             f"Store {store.path} has no cause labels; tick causes on the Review page or `voc labels import` a causes column."
         )
     labelled = labelled.assign(causes=[list(c) for c in labelled["causes"]])
-    result = train_rootcause(out_dir=Path(out_dir), extra_docs=labelled, extra_weight=weight)
+    anchor = rootcause_anchor()
+    result = train_rootcause(out_dir=Path(out_dir), extra_docs=labelled, extra_weight=weight, anchor=anchor)
     ids = np.array(result["oof_dev_train"]["ids"])
     probs = np.array(result["oof_dev_train"]["probs"])
     team = ids > 10_000_000
@@ -161,11 +173,13 @@ def train_rootcause_from_store(store: Store, out_dir: Path, weight: float = ROOT
           "shipped_exact": round(float(np.mean([sorted(a) == sorted(g) for a, g in zip(base, gold)])), 4)}  # fmt: skip
     card = Path(out_dir) / "head.json"
     meta = json.loads(card.read_text(encoding="utf-8"))
-    meta["adapted"] = {"store": str(store.path), "labels": len(labelled), "weight": weight, "cv": cv}
+    meta["adapted"] = {"store": str(store.path), "labels": len(labelled), "weight": weight, "cv": cv,
+                       "anchor": anchor.strength, "kept_shipped_calibration": anchor.keep_calibration}  # fmt: skip
     card.write_text(json.dumps(meta, indent=2, default=float), encoding="utf-8")
     (Path(out_dir) / "MODEL_CARD.md").write_text(
         f"# Adapted root-cause head `{new.version}`\n\nRefitted (voc.train.rootcause) on the taxonomy, the dev set, weak "
-        f"labels and {len(labelled)} reviewer labels from `{store.path}` (weight {weight}).\n\n"
+        f"labels and {len(labelled)} reviewer labels from `{store.path}` (weight {weight}), pulled towards the "
+        f"shipped head (anchor {anchor.strength}), whose combiner and thresholds it keeps so it does not forget.\n\n"
         "| on the team's labels (5-fold out-of-fold) | exact cause-set match |\n|---|---|\n"
         f"| adapted | {cv['adapted_exact']} |\n| shipped | {cv['shipped_exact']} |\n\n"
         f"Dev-train CV (incl. the team's labels): macro-F1 {result['cv_dev_train'].get('macro_f1')}.\n"

@@ -38,6 +38,7 @@ from voc.train.rootcause_corpus import (
 from voc.lenses.rootcause_model import RootCauseHead, combine, compile_rules, rule_hits, sentence_rule_flags
 from voc.lenses.rootcause_taxonomy import Taxonomy, load_taxonomy
 from voc.paths import PROJECT_ROOT, trained_model_dir
+from voc.train.rootcause_anchor import Fitter
 
 log = logging.getLogger(__name__)
 
@@ -191,11 +192,13 @@ def train_rootcause(
     extra_weight: float = 1.0,
     base_labels: tuple[str, ...] = BASE_LABELS,
     calibrate_extra: bool = True,
+    anchor=None,
 ) -> dict:
     """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics.
 
     extra_docs: labelled documents (text, causes) added to the dev-train set, each row weighted extra_weight;
     with calibrate_extra False they train the head but the combiner and thresholds are fitted on the dev set alone.
+    anchor (voc.train.rootcause_anchor.Anchor): pull the head towards a base head and keep its calibration.
     base_labels are the labels the dev set annotates (calibrated there); another taxonomy lens (journey
     stage, churn signals) passes its own labels and dev set and trains with the same mechanism.
     """
@@ -204,7 +207,7 @@ def train_rootcause(
     out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
         return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight, tuple(base_labels),
-                      calibrate_extra)  # fmt: skip
+                      calibrate_extra, anchor)  # fmt: skip
 
 
 def _train(
@@ -217,6 +220,7 @@ def _train(
     extra_weight=1.0,
     base_labels=BASE_LABELS,
     calibrate_extra=True,
+    anchor=None,
 ) -> dict:
     t0 = time.perf_counter()
     tax = load_taxonomy(taxonomy, extra_examples)
@@ -250,6 +254,7 @@ def _train(
     if extra_docs is not None and len(extra_docs) and extra_weight != 1.0:
         samples.W[samples.group > 10_000_000] *= np.float32(extra_weight)
     t_data = time.perf_counter() - t0
+    fit = Fitter(anchor, labels, E.shape[1], HEAD_C)  # plain, or anchored to a base head
 
     # Out-of-fold head logits for the dev-train docs' sentences.
     head_cls = RootCauseHead(
@@ -273,7 +278,7 @@ def _train(
     for k in range(FOLDS):
         fold_ids = set(ids[fold_of == k].tolist())
         keep = ~np.isin(samples.group, list(fold_ids))
-        W, b = fit_head(Samples(samples.X[keep], samples.Y[keep], samples.W[keep], samples.group[keep]), L)
+        W, b = fit(Samples(samples.X[keep], samples.Y[keep], samples.W[keep], samples.group[keep]), fold=True)
         rows = fold_of[sent_doc] == k
         oof_head[rows] = S[rows] @ W + b
         docs = fold_of == k
@@ -303,14 +308,16 @@ def _train(
                 comb[j] = fallback
     else:
         comb[:] = [1.0, 0.0, 0.0, 0.0, 0.0]
+    comb, kept = fit.keep(comb)
     z = combine(comb, oof_head, sim, flags, doc_head)
     oof_prob = 1.0 / (1.0 + np.exp(-np.maximum.reduceat(z, offsets[:-1], axis=0)))
     for j in supervised:
         thresholds[j] = best_threshold(oof_prob[calib, j], Y_dev[calib, j])
+    thresholds, _ = fit.keep(thresholds, thresholds=True)
     pred = oof_prob >= thresholds
     cv = f1_table(pred[:, supervised], Y_dev[:, supervised].astype(bool), [labels[j] for j in supervised])
 
-    W, b = fit_head(samples, L)
+    W, b = fit(samples)
     head = RootCauseHead(
         labels=labels,
         W=W,
@@ -332,7 +339,8 @@ def _train(
         "rows": int(len(samples.X)),
         "dev_train_docs": int(len(dev)),
         "extra_docs": 0 if extra_docs is None else int(len(extra_docs)),
-        "calibrated_labels": [labels[j] for j in supervised],
+        "calibrated_labels": [labels[j] for j in supervised if labels[j] not in kept],
+        "anchor": fit.card(),
         "cv_dev_train": cv,
         "fit_seconds": round(seconds, 2),
         "data_seconds": round(t_data, 2),

@@ -19,12 +19,17 @@ from voc.store import Store
 ORDERS = {"least sure": "Least sure first", "random": "Random"}
 
 
-def save_label(path: str, doc: dict, sentiment: str, causes: list[str], theme_id: int | None) -> int:
-    """Check the user may edit (read from the session now), then append the label under their name."""
+def save_label(
+    path: str, doc: dict, sentiment: str, causes: list[str], theme_id: int | None, model_theme: int | None
+) -> int:
+    """Check the user may edit (read from the session now), then append the label under their name.
+
+    model_theme is the theme the page showed as the model's (after merges), so keeping it is no change.
+    """
     reviewer = require_editor()
     row = {"doc_id": doc["doc_id"], "sentiment": sentiment, "causes": causes, "theme_id": theme_id,
            "reviewer": reviewer, "source": "app", "model_sentiment": doc.get("sentiment"),
-           "model_causes": doc.get("causes"), "model_theme_id": doc.get("theme_id")}  # fmt: skip
+           "model_causes": doc.get("causes"), "model_theme_id": model_theme}  # fmt: skip
     return Store(path).append_labels([row])
 
 
@@ -75,6 +80,10 @@ def _highlight(text: str, evidence: dict) -> str:
     return "".join(out) + html.escape(text[pos:])
 
 
+def _theme_name(names: dict, theme_id: int | None) -> str:
+    return "Unthemed" if theme_id is None else names.get(theme_id, f"Theme {theme_id}")
+
+
 def render(ctx: Ctx) -> None:
     """Render the Review page."""
     st.title("Review")
@@ -83,8 +92,9 @@ def render(ctx: Ctx) -> None:
         (st.success if flash[0] == "success" else st.error)(flash[1])
     labels = latest_labels(ctx.path, ctx.file_ver)
     changed = int(labels["changed"].fillna(False).sum()) if len(labels) else 0
-    st.markdown(f'<p class="voc-review-progress">{len(labels)} labelled, {changed} changed the model\'s answer</p>',
-                unsafe_allow_html=True)  # fmt: skip
+    moved = int(labels["theme_changed"].fillna(False).sum()) if len(labels) else 0
+    st.markdown(f'<p class="voc-review-progress">{len(labels)} labelled, {changed} changed the model\'s answer '
+                f'({moved} moved to another theme)</p>', unsafe_allow_html=True)  # fmt: skip
     _learned()
     order = st.radio("Order", list(ORDERS), format_func=ORDERS.get, horizontal=True, key="review_order")
     key = (ctx.fkey, order)
@@ -110,28 +120,35 @@ def render(ctx: Ctx) -> None:
     themes = ctx.themes[ctx.themes["theme_id"] == ctx.themes["canonical_id"]]
     theme_ids = [None, *themes["theme_id"].astype(int).tolist()]
     names = dict(zip(themes["theme_id"].astype(int), themes["display_label"]))
+    canonical = dict(zip(ctx.themes["theme_id"].astype(int), ctx.themes["canonical_id"].astype(int)))
     model_theme = doc.get("theme_id")
-    model_theme = int(model_theme) if not pd.isna(model_theme) and int(model_theme) in names else None
+    model_theme = None if model_theme is None or pd.isna(model_theme) else canonical.get(int(model_theme))
+    model_theme = model_theme if model_theme in names else None
     with st.form(f"review_{doc['doc_id']}", clear_on_submit=True):
         sentiment = st.radio("Sentiment", list(SENTIMENT_LABELS), horizontal=True, key="review_sentiment",
                              index=SENTIMENT_LABELS.index(doc["sentiment"]) if doc.get("sentiment") in SENTIMENT_LABELS else 1)  # fmt: skip
         picked = st.multiselect("Causes", causes, default=[c for c in doc["causes"] if c in causes], key="review_causes",
                                 accept_new_options=True)  # fmt: skip
         theme = st.selectbox("Theme", theme_ids, index=theme_ids.index(model_theme), key="review_theme",
-                             format_func=lambda t: "Unthemed" if t is None else names.get(t, f"Theme {t}"))  # fmt: skip
+                             format_func=lambda t: _theme_name(names, t))  # fmt: skip
         save = st.form_submit_button("Save and next", type="primary")
     if st.button("Skip", key="review_skip"):
         st.session_state["review_queue"] = queue[1:]
         st.rerun()
     if save:
         try:
-            save_label(ctx.path, doc, sentiment, list(picked), theme)
+            save_label(ctx.path, doc, sentiment, list(picked), theme, model_theme)
         except VocError as exc:
             st.session_state["review_flash"] = ("error", f"Not saved: {exc}")
         else:
+            moved = (
+                f"; theme: {_theme_name(names, model_theme)} → {_theme_name(names, theme)}"
+                if theme != model_theme
+                else ""
+            )
             st.session_state["review_flash"] = (
                 "success",
-                f"Saved as {sentiment}; causes: {', '.join(picked) or 'none'}",
+                f"Saved as {sentiment}; causes: {', '.join(picked) or 'none'}{moved}",
             )
             st.session_state["review_queue"] = queue[1:]
         st.rerun()

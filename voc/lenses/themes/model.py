@@ -155,6 +155,25 @@ class ThemeModel:
             out[start : start + batch_size] = np.where(sim >= self.other_threshold, ids[j], OTHER_ID)
         return out
 
+    def similarity(
+        self, embeddings: np.ndarray, theme_ids: np.ndarray, batch_size: int = 20_000
+    ) -> np.ndarray:
+        """Cosine of each document to its theme's centroid (Other: to the nearest centroid; NaN if none)."""
+        ids, cents = self._targets()
+        out = np.full(len(embeddings), np.nan, dtype=np.float32)
+        if not len(ids):
+            return out
+        col = pd.Series(np.arange(len(ids)), index=ids).reindex(np.asarray(theme_ids)).to_numpy()
+        for start in range(0, len(embeddings), batch_size):
+            sims = _fit.normalize(embeddings[start : start + batch_size]) @ cents.T
+            own = col[start : start + batch_size]
+            mine = sims[np.arange(len(sims)), np.nan_to_num(own, nan=0).astype(np.int64)]
+            other = np.asarray(theme_ids[start : start + batch_size]) == OTHER_ID
+            out[start : start + batch_size] = np.where(
+                other, sims.max(axis=1), np.where(np.isnan(own), np.nan, mine)
+            )
+        return out
+
     @staticmethod
     def coverage(assigned: np.ndarray) -> float:
         """Share of documents with a real theme (not Other)."""
