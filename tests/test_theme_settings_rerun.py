@@ -73,3 +73,43 @@ def _walk(entries: list[dict]):
     for entry in entries or []:
         yield entry
         yield from _walk(entry.get("children"))
+
+
+@pytest.mark.slow  # re-runs the demo pipeline over a copy of the demo store (minutes on 2 shared cores)
+def test_effort_and_cause_follow_a_theme_the_rerun_retires(demo_run, tmp_path):
+    """A stored theme the identity matcher no longer recognises (its stored centroid turned around, as if the
+    theme had drifted away) is retired by the re-run; its effort and cause move to the theme that took its
+    documents, which says so, and the re-run's edit log records where it went."""
+    from voc.engine.local import run_pipeline
+    from voc.export import export
+    from voc.insights.priority_store import store_effort_settings
+
+    store = tmp_path / "copy.duckdb"
+    shutil.copy(demo_run[1].store_path, store)
+    themes = Store(store, read_only=True).themes()
+    kids = themes[(themes["level"] == 1) & (themes["theme_id"] > 0)].sort_values(
+        ["size", "theme_id"], ascending=False
+    )
+    gone = int(kids["theme_id"].iloc[0])
+    edits = Store(store)
+    edits.append_edit("effort", {"theme_id": gone, "effort": "small"}, actor="lead@example.com")
+    edits.append_edit("cause", cause_payload(gone, "process", None, "rota gaps"), actor="lead@example.com")
+    drifted = themes[themes["theme_id"] == gone][["theme_id", "centroid"]].copy()
+    drifted["centroid"] = [-(c.astype("float32")) for c in drifted["centroid"]]
+    edits.write_themes(drifted)
+    run_pipeline(PipelineConfig.load(PROJECT_ROOT / "pipelines" / "demo.yaml", store={"path": str(store)}))
+
+    after = Store(store, read_only=True)
+    assert after.themes(include_retired=True).set_index("theme_id").loc[gone, "status"] == "retired"
+    log = after.edits()
+    record = next(p for op, p in zip(log["op"], log["payload"]) if op == "retire" and p["theme_id"] == gone)
+    heir = record["successor"]
+    assert heir is not None and heir != gone and record["share"] > 0.5
+    effort = store_effort_settings(store)[heir]
+    assert (effort.value, effort.source, effort.origin) == ("small", "inherited", gone)
+    note = f"inherited from retired theme #{gone}"
+    table = pd.read_csv(export(store, format="csv", out=tmp_path / "t2.csv", level="themes"))
+    table = table.set_index("theme_id")
+    assert table.loc[heir, ["effort", "effort_source"]].tolist() == ["small", "inherited"]
+    assert str(table.loc[heir, "effort_note"]).startswith(note)
+    assert store_confirmed_causes(store)[heir]["merge_note"].startswith(note)

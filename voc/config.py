@@ -169,13 +169,14 @@ class ChurnConfig(_Section):
     """Churn and recovery signals: trained head (models/churn) and the churn decision.
 
     churn_score = p(churn) - staying_weight * p(staying); churn_intent is churn_score >= threshold
-    (both chosen on out-of-fold scores of the churn dev set's train part; see models/churn/MODEL_CARD.md).
+    (both chosen on out-of-fold scores of the churn dev set's train part under a ceiling on the demo corpus's
+    ordinary complaints flagged: `python -m bench.churn_decision`; see models/churn/MODEL_CARD.md).
     """
 
     enabled: bool = True
     model: Path | None = None
-    threshold: float = Field(default=0.4, ge=0, le=1)
-    staying_weight: float = Field(default=0.5, ge=0)
+    threshold: float = Field(default=0.275, ge=0, le=1)
+    staying_weight: float = Field(default=0.75, ge=0)
 
 
 class PriorityConfig(_Section):

@@ -18,6 +18,7 @@ import pandas as pd
 from voc.config import PipelineConfig
 from voc.lenses.registry import Output
 from voc.lenses.themes.languages import language_group_rows, split_by_coverage, without_language_groups
+from voc.lenses.themes.succession import RERUN_ACTOR, retire_payloads, retired_by_rerun
 
 log = logging.getLogger(__name__)
 MIN_DOCS = 30
@@ -139,10 +140,30 @@ def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], se
         themes = pd.concat([rows, themes], ignore_index=True)
     store.declare_outputs([THEME_SIMILARITY])
     with store.writer() as tx:
+        retired = _retirements(tx, themes, docs, fitted.run_id)  # before the documents' old themes are replaced
         tx.write_themes(themes)
         tx.set_document_themes(docs)
         tx.set_sentence_themes(pd.concat(sentence_themes, ignore_index=True))
+        for payload in retired:
+            tx.append_edit("retire", payload, actor=RERUN_ACTOR)
     return themes
+
+
+def _retirements(tx, themes: pd.DataFrame, docs: pd.DataFrame, run_id) -> list[dict]:
+    """`retire` payloads for the stored themes this run retired: where their documents went (succession)."""
+    stored = without_language_groups(tx.themes(include_retired=True))
+    retired = retired_by_rerun(stored, themes, tx.edits())
+    if retired.empty:
+        return []
+    tx.con.register("new_doc_themes", docs[["doc_id", "theme_id"]])
+    try:
+        moves = tx.con.execute(
+            "SELECT p.theme_id AS old_id, d.theme_id AS new_id, count(*) AS n FROM predictions p "
+            "JOIN new_doc_themes d USING (doc_id) WHERE p.theme_id IS NOT NULL GROUP BY 1, 2"
+        ).df()
+    finally:
+        tx.con.unregister("new_doc_themes")
+    return retire_payloads(retired, moves, stored, themes, run_id)
 
 
 def refresh_themes(store, encoder, cfg: PipelineConfig, run_id: str, progress=None) -> pd.DataFrame:

@@ -41,7 +41,7 @@ def _entry(s: Setting) -> dict:
     cause, subcause, note = s.value
     conflicts = [(t, _show(v)) for t, v in s.conflicts]
     return {"cause": cause, "subcause": subcause, "note": note, "actor": s.actor, "at": s.at, "source": s.source,
-            "origin": s.origin, "conflicts": conflicts, "merge_note": describe(s, _show)}  # fmt: skip
+            "origin": s.origin, "conflicts": conflicts, "merge_note": describe(s, _show), "retired": s.retired}  # fmt: skip
 
 
 def store_confirmed_causes(store_path: str | Path) -> dict[int, dict]:

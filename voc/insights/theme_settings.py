@@ -8,6 +8,11 @@
   from the one kept is recorded as a conflict, and the readers show it: nothing is dropped silently;
 - **split**: each new theme without a setting of its own inherits the split theme's (marked `inherited`); a split
   edit without reserved `new_ids` names no children, so nothing is inherited;
+- **retire** (written by a re-run whose identity matcher retired a theme, voc.lenses.themes.succession): the
+  retired theme's setting moves to its successor, the theme that took most of its documents (marked `inherited`,
+  the note names the retired theme); a successor with a setting of its own keeps it and the note names the retired
+  theme's differing value. With no successor the setting stays on the retired id marked `orphaned`, which the Manage themes page
+  lists, so nothing disappears from view;
 - a later edit on a theme replaces its value and clears its conflicts.
 Re-runs keep stored theme ids through the identity matcher and replay the same log, so the result is the same.
 """
@@ -20,12 +25,12 @@ from typing import Any
 
 import pandas as pd
 
-SET, MERGED, INHERITED = "set", "merged", "inherited"
+SET, MERGED, INHERITED, ORPHANED = "set", "merged", "inherited", "orphaned"
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One theme's resolved value, where it came from (set / merged / inherited) and any conflicting values."""
+    """One theme's resolved value, where it came from (set / merged / inherited / orphaned) and any conflicts."""
 
     value: Any
     source: str
@@ -34,6 +39,15 @@ class Setting:
     actor: str | None = None
     at: str | None = None
     conflicts: tuple[tuple[int, Any], ...] = ()
+    retired: dict | None = None  # set when the value came from a retired theme: its `retire` record
+    overruled: tuple[
+        tuple[dict, Any], ...
+    ] = ()  # (retire record, value): retired themes' values this one kept out
+
+
+def _named(retired: dict) -> str:
+    label = retired.get("label")
+    return f"#{retired['theme_id']}" + (f' "{label}"' if label else "")
 
 
 def describe(setting: Setting | None, show: Callable[[Any], str] = str) -> str:
@@ -43,11 +57,25 @@ def describe(setting: Setting | None, show: Callable[[Any], str] = str) -> str:
     parts = []
     if setting.source == MERGED:
         parts.append(f"taken from merged theme #{setting.origin}")
+    elif setting.source == INHERITED and setting.retired is not None:
+        r = setting.retired
+        parts.append(
+            f"inherited from retired theme {_named(r)} (took {r.get('share', 0):.0%} of its documents)"
+        )
     elif setting.source == INHERITED:
         parts.append(f"inherited from split theme #{setting.origin}")
+    elif setting.source == ORPHANED and setting.retired is not None:
+        r = setting.retired
+        went = ", ".join(f"#{t} ({n})" if t > 0 else f"unthemed ({n})" for t, n in r.get("went_to") or [])
+        parts.append(
+            f"orphaned: theme {_named(r)} was retired by a re-run and no theme took most of its "
+            f"{r.get('docs', 0)} documents" + (f" (they went to: {went})" if went else "")
+        )
     if setting.conflicts:
         others = ", ".join(f"#{tid} {show(v)}" for tid, v in setting.conflicts)
         parts.append(f"merged themes disagree: {others}")
+    for r, v in setting.overruled:
+        parts.append(f"retired theme {_named(r)} had {show(v)} (this theme keeps its own)")
     return "; ".join(parts)
 
 
@@ -87,6 +115,8 @@ def resolve(
                 _merge(out, canon, find, payload, key)
             elif kind == "split":
                 _split(out, find, payload)
+            elif kind == "retire":
+                _retire(out, find, payload, key)
         except (KeyError, TypeError, ValueError):
             continue  # malformed edits are reported by the theme replay (voc.lenses.themes.edits)
     return out
@@ -119,4 +149,28 @@ def _split(out: dict[int, Setting], find, payload: dict) -> None:
         return
     for nid in payload.get("new_ids") or []:
         if int(nid) not in out:
-            out[int(nid)] = replace(parent, source=INHERITED, origin=tid)
+            out[int(nid)] = replace(parent, source=INHERITED, origin=tid, retired=None)
+
+
+def _retire(out: dict[int, Setting], find, payload: dict, key) -> None:
+    tid = int(payload["theme_id"])
+    if find(tid) != tid or tid not in out:  # merged away earlier (its setting moved then), or nothing set
+        return
+    record = {
+        k: payload.get(k) for k in ("theme_id", "label", "docs", "share", "went_to", "successor", "run_id")
+    }
+    if payload.get("successor") is None:
+        out[tid] = replace(out[tid], source=ORPHANED, origin=tid, retired=record)
+        return
+    moved = replace(out.pop(tid), source=INHERITED, origin=tid, retired=record)
+    heir = find(int(payload["successor"]))
+    own = out.get(heir)
+    if own is None:
+        out[heir] = moved
+    elif key(own.value) != key(moved.value):
+        out[heir] = replace(own, overruled=(*own.overruled, (record, moved.value)))
+
+
+def orphaned(settings: dict[int, Setting], live: set[int]) -> dict[int, Setting]:
+    """The settings left on themes a re-run retired with no successor (not live again since)."""
+    return {t: s for t, s in settings.items() if s.source == ORPHANED and t not in live}

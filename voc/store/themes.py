@@ -13,7 +13,8 @@ from voc.errors import StoreError
 from voc.store.frames import Frame, result_df, to_json
 from voc.store.writes import upsert
 
-EDIT_OPS = ("rename", "merge", "split", "pin", "effort", "cause")  # effort: voc.insights.priority; cause: a confirmed root cause
+EDIT_OPS = ("rename", "merge", "split", "pin", "effort", "cause", "retire")  # effort: voc.insights.priority; cause: a confirmed root cause
+# retire: written by a re-run, where a theme it retired went (voc.lenses.themes.succession)
 
 
 def write_themes(con: duckdb.DuckDBPyConnection, frame: Frame, types: dict[str, str]) -> int:

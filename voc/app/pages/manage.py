@@ -64,9 +64,10 @@ def render(ctx: Ctx) -> None:
         st.info(
             "You can view the themes and their edit history. Only editors can rename, merge, split or pin."
         )
+    live = table[table["status"] == "active"]  # a retired theme's settings moved on or are listed as orphaned
     settings_table(
         data.themes_and_edits(ctx.path, ctx.file_ver)[1],
-        dict(zip(table["theme_id"].astype(int), table["display_label"])),
+        dict(zip(live["theme_id"].astype(int), live["display_label"])),
     )
     _history(ctx)
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from voc.insights.cause_map import CAUSES, cause_payload, confirmed_causes
 from voc.insights.priority_store import effort_settings
-from voc.insights.theme_settings import describe
+from voc.insights.theme_settings import ORPHANED, describe, orphaned
 
 
 def _subcauses(cause: str) -> list[str]:
@@ -34,20 +34,46 @@ def cause_form(ids: list[int], fmt: Callable[[int], str], submit: Callable[[str,
 
 
 def settings_table(edits: pd.DataFrame, names: dict[int, str]) -> None:
-    """The themes' set efforts and confirmed causes, saying which were carried over a merge or split, and any conflict."""
+    """The themes' set efforts and confirmed causes, saying which were carried over a merge, split or retirement,
+    any conflict, and the settings orphaned on themes a re-run retired."""
     efforts, causes = effort_settings(edits), confirmed_causes(edits)
     ids = [t for t in names if t in efforts or t in causes]
+    if ids:
+        st.subheader("Efforts and confirmed causes")
+        rows = []
+        for t in ids:
+            e, c = efforts.get(t), causes.get(t) or {}
+            rows.append({"theme": names[t], "effort": e.value if e else None, "effort_note": describe(e),
+                         "cause": _cause(c), "cause_note": c.get("merge_note") or None})  # fmt: skip
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="theme_settings")
+        st.caption(
+            "A merged theme keeps its own effort and cause, else takes the merged themes' (disagreements are listed); "
+            "themes split off a theme inherit them, and so does the theme that took most of the documents of a theme "
+            "a re-run retired. Setting a value again settles it."
+        )
+    _orphans_table(efforts, causes, set(names))
+
+
+def _cause(c: dict) -> str | None:
+    sub = f", {c['subcause'].replace('_', ' ')}" if c.get("subcause") else ""
+    return f"{c['cause']}{sub}" if c else None
+
+
+def _orphans_table(efforts: dict, causes: dict, live: set[int]) -> None:
+    lost_efforts = orphaned(efforts, live)
+    lost_causes = {t: c for t, c in causes.items() if c.get("source") == ORPHANED and t not in live}
+    ids = sorted(set(lost_efforts) | set(lost_causes))
     if not ids:
         return
-    st.subheader("Efforts and confirmed causes")
+    st.subheader("Orphaned settings")
     rows = []
     for t in ids:
-        e, c = efforts.get(t), causes.get(t) or {}
-        sub = f", {c['subcause'].replace('_', ' ')}" if c.get("subcause") else ""
-        rows.append({"theme": names[t], "effort": e.value if e else None, "effort_note": describe(e),
-                     "cause": f"{c['cause']}{sub}" if c else None, "cause_note": c.get("merge_note") or None})  # fmt: skip
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="theme_settings")
+        e, c = lost_efforts.get(t), lost_causes.get(t) or {}
+        label = ((e.retired if e else None) or c.get("retired") or {}).get("label")
+        rows.append({"retired theme": f"#{t}" + (f" {label}" if label else ""), "effort": e.value if e else None,
+                     "cause": _cause(c), "note": describe(e) if e else c.get("merge_note")})  # fmt: skip
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="orphaned_settings")
     st.caption(
-        "A merged theme keeps its own effort and cause, else takes the merged themes' (disagreements are listed); "
-        "themes split off a theme inherit them. Setting a value again settles it."
+        "A re-run retired these themes and no theme took most of their documents, so their effort and confirmed "
+        "cause follow no theme. Set them again on the theme that now covers the issue."
     )

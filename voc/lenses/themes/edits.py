@@ -14,7 +14,8 @@ from voc.errors import InputError
 
 log = logging.getLogger(__name__)
 
-OPS = ("rename", "merge", "split", "pin", "effort", "cause")  # effort: voc.insights.priority; cause: voc.insights.cause_map
+OPS = ("rename", "merge", "split", "pin", "effort", "cause", "retire")  # effort: voc.insights.priority; cause: voc.insights.cause_map
+# retire: a re-run's record of where a theme it retired went (voc.lenses.themes.succession); it changes no theme
 
 
 def _payload(raw: Any, edit_id: Any) -> dict[str, Any]:
@@ -80,7 +81,7 @@ def apply_edits(
                 )
             elif op == "split":
                 themes, assign = _split(themes, assign, p, embeddings_for)
-            elif op == "cause":  # a confirmed root cause changes no theme; reports read it from the log
+            elif op in ("cause", "retire"):  # neither changes a theme; settings and reports read them from the log
                 int(p["theme_id"])
         except KeyError as exc:
             raise InputError(
