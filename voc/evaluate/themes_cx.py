@@ -64,12 +64,15 @@ def demo_frame(store_path: str | Path) -> pd.DataFrame:
     )
 
 
+OVERRIDES: dict = {}  # ThemesConfig fields set from the command line (--lexical-weight)
+
+
 def fit(texts: list[str], emb: np.ndarray):
-    """Fit the themes lens with its defaults."""
+    """Fit the themes lens with its defaults (plus any command-line overrides)."""
     from voc.config import ThemesConfig
     from voc.lenses.themes import ThemeModel
 
-    return ThemeModel.fit(texts, emb, ThemesConfig(), encode_phrases_cached())
+    return ThemeModel.fit(texts, emb, ThemesConfig(**OVERRIDES), encode_phrases_cached())
 
 
 def top_table(model, n: int = 15) -> pd.DataFrame:
@@ -217,7 +220,10 @@ def main() -> None:
     ap.add_argument("--doc-vectors", action="store_true", help="fit on plain doc vectors (the old way)")
     ap.add_argument("--corpora", nargs="*", default=["airline-eval", "clothing-eval", "airline-full", "demo"])
     ap.add_argument("--out", default=None)
+    ap.add_argument("--lexical-weight", type=float, default=None, help="themes.lexical_weight (default: off)")
     args = ap.parse_args()
+    if args.lexical_weight is not None:
+        OVERRIDES["lexical_weight"] = args.lexical_weight
     logging.basicConfig(level=logging.WARNING)
     pd.set_option("display.width", 200)
     res = evaluate_cx(not args.doc_vectors, args.store, tuple(args.corpora), _print)

@@ -176,9 +176,15 @@ def fit_children(
     seed_threshold: float,
     min_size: int,
     merge_threshold: float = 1.0,
+    space: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Labels 0..K-1 per sample doc and K centroids; the first `n_seeds` clusters are the seed themes."""
+    """Labels 0..K-1 per sample doc and K centroids; the first `n_seeds` clusters are the seed themes.
+
+    `space` (one row per doc, e.g. the theme vectors joined to a lexical view) is what the clustering and
+    the catch-all splits see; seeds, merges, centroids and the nearest-centroid fallback use `emb`.
+    """
     n = len(emb)
+    space = emb if space is None else space
     labels = np.full(n, -1, dtype=np.int64)
     n_seeds = len(seed_cents)
     if n_seeds:
@@ -187,9 +193,9 @@ def fit_children(
         labels[hit] = idx[hit]
     rest = np.flatnonzero(labels < 0)
     if len(rest):
-        sub = cluster_sample(emb[rest], reduction, clustering, seed)
+        sub = cluster_sample(space[rest], reduction, clustering, seed)
         labels[rest] = np.where(sub >= 0, sub + n_seeds, -1)
-        labels = split_catch_alls(emb, labels, reduction, seed, first=n_seeds)
+        labels = split_catch_alls(space, labels, reduction, seed, first=n_seeds)
         labels = merge_similar(emb, labels, merge_threshold, first=n_seeds)
     # Drop clusters below min_size (seed themes are kept even when small) and renumber by size.
     ids, counts = np.unique(labels[labels >= 0], return_counts=True)

@@ -16,7 +16,8 @@ from voc.errors import ModelError
 from voc.lenses.themes import fit as _fit
 from voc.lenses.themes import hierarchy, labels
 from voc.lenses.themes.label_rules import corpus_rules
-from voc.lenses.themes.view import label_text
+from voc.lenses.themes.lexical import hybrid, lexical_vectors
+from voc.lenses.themes.view import label_text, view_text
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,15 @@ class ThemeModel:
         idx = _fit.sample_indices(len(emb), cfg.sample_size, cfg.seed)
         s_emb = _fit.normalize(emb[idx])
         seed_names, seed_cents = _fit.seed_centroids(cfg.seed_themes, encode_phrases)
+        # The clustering sees the theme vectors beside an LSA of the content words (lexical.py); centroids,
+        # assignment and labels stay in the encoder's space.
+        space = None
+        if cfg.lexical_weight > 0:
+            lex = lexical_vectors([view_text(str(texts[i])) for i in idx], seed=cfg.seed)
+            space = hybrid(s_emb, lex, cfg.lexical_weight)
         child_lab, cents, n_seeds = _fit.fit_children(
             s_emb, cfg.reduction, cfg.clustering, cfg.seed, seed_cents, cfg.seed_threshold,
-            cfg.min_theme_size, cfg.merge_threshold,
+            cfg.min_theme_size, cfg.merge_threshold, space,
         )  # fmt: skip
         timings["cluster_s"] = time.perf_counter() - t0
         # Outlier strategy, step 2: a doc too far from its theme's centroid goes to the explicit Other theme.
