@@ -81,12 +81,18 @@ def _counts(result) -> tuple:
     return c.read, c.accepted, c.duplicates, c.rejected, dict(sorted(c.reasons.items()))
 
 
-def test_ray_engine_matches_local(ray_cluster, subset, tmp_path):
+def test_ray_engine_matches_local(ray_cluster, subset, tmp_path, monkeypatch):
+    from voc.engine import ray_themes
     from voc.engine.local import run_pipeline
     from voc.engine.ray import run_pipeline_ray
 
+    pages = []
+    put = ray_themes.page_refs
+    monkeypatch.setattr(ray_themes, "ASSIGN_BATCH", 100)  # several pages, streamed to the actors
+    monkeypatch.setattr(ray_themes, "page_refs", lambda p: (pages.append(r) or r for r in put(p)))
     local = run_pipeline(_config(subset, tmp_path / "local.duckdb"))
     distributed = run_pipeline_ray(_config(subset, tmp_path / "ray.duckdb"), workers=2)
+    assert len(pages) >= 4  # ~450 documents in pages of 100, each put into Ray's object store on its own
 
     assert _counts(distributed) == _counts(local)
     assert local.counts.duplicates >= ROWS - 5, "the repeated reviews file must count as duplicates"
@@ -162,3 +168,25 @@ def test_ray_engine_waits_store_lock_timeout(ray_cluster, tmp_path):
             run_pipeline_ray(cfg, workers=1)
         assert 0.9 <= time.monotonic() - t0 < 5
         assert str(path) in str(info.value)
+
+
+def test_text_pages_go_to_the_object_store_one_at_a_time(ray_cluster):
+    """The driver puts each store page into Ray as it reads it, so it never holds a list of every text."""
+    from voc.engine.ray_themes import page_refs
+
+    read = []
+
+    def pages():
+        for i in range(3):
+            read.append(i)
+            yield pd.DataFrame(
+                {"doc_id": [f"d{i}a", f"d{i}b"], "text": [f"t{i}", "u"], "language": ["en", None], "x": 1}
+            )
+
+    refs = page_refs(pages())
+    first = next(refs)
+    assert read == [0]  # a generator: the next page is read only when the previous one is in the object store
+    back = [ray.get(first), *(ray.get(r) for r in refs)]
+    assert read == [0, 1, 2] and [len(b) for b in back] == [2, 2, 2]
+    assert back[0].columns.tolist() == ["doc_id", "text", "language"]
+    assert pd.concat(back)["doc_id"].tolist() == ["d0a", "d0b", "d1a", "d1b", "d2a", "d2b"]

@@ -99,11 +99,13 @@ class EncoderConfig(_Section):
     cache: bool = True
     max_windows: int = Field(default=8, gt=0)  # long texts: at most this many max_length windows, then truncated
     # Bottom layers computed once for the encoder and the sentiment model (voc.encode.trunk); 0: two passes.
-    # Opt-in: at 2, an fp32 trunk moved Alexa macro-F1 0.6 point, an int8 one airline root cause 0.5 (README).
-    shared_trunk: int = Field(default=0, ge=0, le=6)
-    # The trunk's precision: int8 is exactly the shipped sentiment model's own (int8) bottom layers, so it runs
-    # its own layers; the encoder's top layers still run at `precision`, on int8 states (its vectors move).
-    trunk_precision: Literal["fp32", "int8"] = "int8"
+    # Default 2 with an fp32 trunk: the encoder's vectors are bit-identical to its whole graph's, and every
+    # sentiment eval figure stays within 0.5 point of two passes (README, "Profiles").
+    shared_trunk: int = Field(default=2, ge=0, le=6)
+    # The trunk's precision (unset: the encoder's `precision`, so the encoder's vectors never move). fp32 runs
+    # the sentiment model's bottom layers unquantised; int8 under an fp32 encoder is exactly the sentiment
+    # model's own int8 layers, but the encoder's fp32 top then reads int8 states (its vectors move).
+    trunk_precision: Literal["fp32", "int8"] | None = None
     # ISO 639-1 codes the encoder was trained for: themes and root cause run only on documents in these.
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
 
@@ -111,6 +113,12 @@ class EncoderConfig(_Section):
     @classmethod
     def _codes(cls, codes: list[str]) -> list[str]:
         return language_codes(codes)
+
+    @model_validator(mode="after")
+    def _trunk_follows_precision(self) -> EncoderConfig:
+        if self.trunk_precision is None:
+            self.trunk_precision = self.precision
+        return self
 
 
 class SentimentConfig(_Section):

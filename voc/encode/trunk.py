@@ -122,14 +122,17 @@ class Top:
         return self.session.run(None, {hidden_name(self.k): hidden, BIAS: bias})[0]
 
 
-def holds_bottom_of(trunk: Trunk, graph: Path) -> bool:
-    """Whether `graph`'s weights feeding the trunk's nodes are exactly the trunk's (checked once per pair, cached).
+def holds_bottom_of(trunk: Trunk, graph: Path, reference: Path | None = None) -> bool:
+    """Whether `graph`'s weights feeding the trunk's nodes are exactly those of `reference` cut after the
+    trunk's k layers (default: the trunk's own graph); checked once per pair, cached.
 
     True for a model fine-tuned with its embeddings and bottom k layers frozen and quantised like the trunk,
-    so running its top on the trunk's states is running the model itself.
+    so running its top on the trunk's states is running the model itself. With `reference` the int8 export
+    of an fp32 trunk's model, True says `graph` holds the int8 form of the very layers the trunk runs in fp32.
     """
     graph = Path(graph)
-    trunk_path = split_paths(trunk.graph, trunk.k, "trunk")
+    reference = Path(reference) if reference is not None else trunk.graph
+    trunk_path = split_paths(reference, trunk.k, "trunk")
     marker = trunk_path.parent / f"same-as-{_file_sha(graph)}.json"
     if marker.is_file():
         return bool(json.loads(marker.read_text(encoding="utf-8"))["same"])
@@ -137,7 +140,7 @@ def holds_bottom_of(trunk: Trunk, graph: Path) -> bool:
     tmp = marker.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text(json.dumps({"same": same, "graph": str(graph)}), encoding="utf-8")
     os.replace(tmp, marker)
-    log.info("%s %s the shared trunk's weights", graph, "holds" if same else "does not hold")
+    log.info("%s %s the weights of %s", graph, "holds" if same else "does not hold", trunk_path)
     return same
 
 

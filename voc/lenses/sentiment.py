@@ -154,8 +154,8 @@ class OnnxSentimentRunner:
 
     When the encoder runs a shared trunk (`encoder.shared_trunk` = k > 0) and this model froze its embeddings
     and at least its bottom k layers during fine-tuning, and its graph holds exactly the trunk's weights (the
-    shipped int8 model and an int8 trunk do), only its top layers run here, on the trunk's hidden states
-    (voc.lenses.sentiment_trunk); `trunk_layers` is then k.
+    shipped int8 model and an int8 trunk do) or their int8 form (an fp32 trunk, the default), only its top
+    layers run here, on the trunk's hidden states (voc.lenses.sentiment_trunk); `trunk_layers` is then k.
     """
 
     def __init__(self, folder: Path, encoder_cfg: EncoderConfig):
@@ -176,17 +176,19 @@ class OnnxSentimentRunner:
         self.base_version = str(meta.get("base_version", meta["version"]))  # adapted heads share its encoder
         self.pooled_cache = None  # a voc.lenses.sentiment_pooled.PooledCache when set (voc rescore)
         self.trunk_layers = shareable_layers(meta, encoder_cfg)
-        self.trunk = self.top = None
+        self.trunk = self.top = self.trunk_precision = None
         if self.trunk_layers:
             from voc.encode import get_encoder
-            from voc.encode.trunk import Top, holds_bottom_of
+            from voc.encode.trunk import Top
 
-            trunk = get_encoder(encoder_cfg).trunk
-            if trunk is None or not holds_bottom_of(trunk, onnx_path):
+            encoder = get_encoder(encoder_cfg)
+            trunk = encoder.trunk
+            if trunk is None or not _runs_bottom_of(trunk, onnx_path, encoder):
                 log.info("%s keeps its own pass: its bottom layers are not the shared trunk's.", onnx_path)
                 self.trunk_layers = 0
             else:
                 self.trunk = trunk
+                self.trunk_precision = encoder_cfg.trunk_precision  # keys the pooled-state cache too
                 self.top = Top(onnx_path, self.trunk_layers, encoder_cfg.threads)
                 self.version += f"+trunk{self.trunk_layers}-{encoder_cfg.trunk_precision}"
 
@@ -279,6 +281,19 @@ class OnnxSentimentRunner:
             for (i, j), p in zip(missing, probs):
                 sent[i][j] = p
         return doc, sent
+
+
+def _runs_bottom_of(trunk, onnx_path: Path, encoder) -> bool:
+    """Whether the trunk runs this graph's bottom layers: the same weights, or (an fp32 trunk, the default)
+    the fp32 weights whose int8 quantisation the graph holds (it equals the base model's int8 export there)."""
+    from voc.encode.backends import ensure_onnx
+    from voc.encode.trunk import holds_bottom_of
+
+    if holds_bottom_of(trunk, onnx_path):
+        return True
+    if encoder.cfg.trunk_precision != "fp32":
+        return False
+    return holds_bottom_of(trunk, onnx_path, reference=ensure_onnx(encoder.source, "int8"))
 
 
 def shareable_layers(meta: dict, encoder_cfg: EncoderConfig) -> int:

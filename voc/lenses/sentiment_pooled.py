@@ -54,7 +54,8 @@ class PooledCache:
 
     def __init__(self, runner) -> None:
         self.runner = runner
-        name = f"sentiment-pooled@{runner.base_version}_L{runner.max_length}_t{runner.trunk_layers}"
+        trunk = f"t{runner.trunk_layers}" + (f"-{runner.trunk_precision}" if runner.trunk_layers else "")
+        name = f"sentiment-pooled@{runner.base_version}_L{runner.max_length}_{trunk}"
         self.cache = EmbeddingCache(
             cache_dir() / "embeddings" / cache_file_name(name), runner.weight.shape[1]
         )
