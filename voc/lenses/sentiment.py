@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from voc.config import EncoderConfig, SentimentConfig, encoder_settings
+from voc.encode.cache import span_key, text_key
 from voc.errors import ModelError
 from voc.paths import MODELS_DIR
 
@@ -230,8 +231,13 @@ class OnnxSentimentRunner:
     def pool(self, idx, states, mask, offsets, texts, spans, doc, sent, missing) -> None:
         """Head probabilities for one batch's rows idx (into texts): the document and each char span."""
         m = mask[..., None].astype(np.float32)
-        doc[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
+        pooled_doc = (states * m).sum(1) / np.maximum(m.sum(1), 1.0)
+        doc[idx] = self._head(pooled_doc)
+        keep_states = self.pooled_cache is not None  # a run with a shared trunk fills the cache here
+        cached: list[tuple[str, np.ndarray]] = []
         for row, i in enumerate(idx):
+            if keep_states:
+                cached.append((text_key(texts[i]), pooled_doc[row]))
             if not spans[i]:
                 continue
             if (
@@ -240,6 +246,8 @@ class OnnxSentimentRunner:
                 and not texts[i][spans[i][0][1] :].strip()
             ):
                 sent[i][0] = doc[i]  # the sentence is the whole document
+                if keep_states:
+                    cached.append((span_key(texts[i], tuple(spans[i][0])), pooled_doc[row]))
                 continue
             starts, ends = offsets[row, :, 0], offsets[row, :, 1]
             real = (mask[row] == 1) & (ends > starts)
@@ -252,8 +260,12 @@ class OnnxSentimentRunner:
                     continue
                 pooled.append(states[row][tok].mean(0))
                 keep.append(j)
+                if keep_states:
+                    cached.append((span_key(texts[i], (s, e)), pooled[-1]))
             if keep:
                 sent[i][keep] = self._head(np.stack(pooled))
+        if cached:
+            self.pooled_cache.cache.put_many(cached)
 
     def doc_and_span_probs(self, texts: list[str], spans: list[list[tuple[int, int]]], tapped=None):
         """Document probabilities and, per document, (k, 3) probabilities pooled over each char span.

@@ -87,12 +87,13 @@ class PooledCache:
 def attach(sentiment_lens) -> PooledCache | None:
     """Route a loaded sentiment lens through the pooled-state cache; the cache, or None where it cannot apply.
 
-    It applies to voc's ONNX sentiment runner without a shared trunk (a trunk run pools from the shared pass).
+    It applies to voc's ONNX sentiment runner. With a shared trunk (the default), a run's shared pass fills it
+    as the sentiment top pools each batch (OnnxSentimentRunner.pool); a rescore runs the trunk and the top.
     """
     from voc.lenses.sentiment import OnnxSentimentRunner
 
     runner = getattr(sentiment_lens, "_runner", None)
-    if not isinstance(runner, OnnxSentimentRunner) or runner.trunk_layers:
+    if not isinstance(runner, OnnxSentimentRunner):
         return None
     runner.pooled_cache = PooledCache(runner)
     return runner.pooled_cache
