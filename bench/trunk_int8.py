@@ -47,9 +47,23 @@ def _run(models, texts: list[str], chunk: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(probs), np.concatenate(vecs)
 
 
-def _labels(probs: np.ndarray, binary: bool) -> np.ndarray:
+def labels_of(probs: np.ndarray, binary: bool) -> np.ndarray:
     """Predicted classes as the eval reads them (binary sets: the larger of negative and positive)."""
     return np.where(probs[:, 2] >= probs[:, 0], 2, 0) if binary else probs.argmax(1)
+
+
+def write_results(name: str, how: str, args, versions: dict, rows: list[dict]) -> None:
+    """Print the rows as a table and write them, with how they were made, to bench/results/<name>.json."""
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    RESULTS.mkdir(exist_ok=True)
+    payload = {
+        "how": how.strip(),
+        "args": vars(args),
+        "versions": versions,
+        "rows": table.to_dict(orient="records"),
+    }
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
 
 
 def main() -> None:
@@ -92,17 +106,12 @@ def main() -> None:
             for metric, value in metrics_for(set_name, y, p, binary).items():
                 rows.append({
                     "set": set_name, "n": len(texts), "variant": name, "metric": metric, "value": value,
-                    "label_agreement": float((_labels(p, binary) == _labels(p0, binary)).mean()),
+                    "label_agreement": float((labels_of(p, binary) == labels_of(p0, binary)).mean()),
                     "max_prob_diff": float(np.abs(p - p0).max()), "cos_min": float(cos.min()),
                     "cos_median": float(np.median(cos)),
                 })  # fmt: skip
             log.info("%s", rows[-1])
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    RESULTS.mkdir(exist_ok=True)
-    payload = {"how": __doc__.strip(), "args": vars(args), "versions": {k: m.versions for k, m in models.items()},
-               "rows": table.to_dict(orient="records")}  # fmt: skip
-    (RESULTS / "trunk_int8.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    write_results("trunk_int8", __doc__, args, {k: m.versions for k, m in models.items()}, rows)
 
 
 if __name__ == "__main__":

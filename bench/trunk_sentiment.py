@@ -16,24 +16,18 @@ Writes bench/results/trunk_sentiment.json.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import voc  # noqa: F401  (sets HF_HUB_OFFLINE)
+from bench.trunk_int8 import labels_of, write_results
 from voc.config import PipelineConfig
 
 log = logging.getLogger("bench.trunk_sentiment")
 RESULTS = Path(__file__).resolve().parent / "results"
 PROBS = ["p_negative", "p_neutral", "p_positive"]
-
-
-def _labels(probs: np.ndarray, binary: bool) -> np.ndarray:
-    """Predicted classes as the eval reads them (binary sets: the larger of negative and positive)."""
-    return np.where(probs[:, 2] >= probs[:, 0], 2, 0) if binary else probs.argmax(1)
 
 
 def _vectors(set_name: str, texts: list[str], k: int) -> dict:
@@ -89,19 +83,14 @@ def main() -> None:
                 rows.append({
                     "set": set_name, "n": len(texts), "metric": metric, "variant": name, "value": value,
                     "points_vs_two_passes": 100 * (value - ref[metric]),
-                    "label_agreement": float((_labels(p, binary) == _labels(p0, binary)).mean()),
+                    "label_agreement": float((labels_of(p, binary) == labels_of(p0, binary)).mean()),
                     "max_prob_diff": float(np.abs(p - p0).max()),
                 })  # fmt: skip
                 log.info("%s", rows[-1])
         if args.vectors:
             rows.append(_vectors(set_name, texts, args.k))
             log.info("%s", rows[-1])
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    RESULTS.mkdir(exist_ok=True)
-    payload = {"how": __doc__.strip(), "args": vars(args), "versions": {k: v.version for k, v in lenses.items()},
-               "rows": table.to_dict(orient="records")}  # fmt: skip
-    (RESULTS / "trunk_sentiment.json").write_text(json.dumps(payload, indent=1), encoding="utf-8")
+    write_results("trunk_sentiment", __doc__, args, {k: v.version for k, v in lenses.items()}, rows)
 
 
 if __name__ == "__main__":
