@@ -38,9 +38,12 @@ class ChunkAnalyser:
 
     def __init__(self, cfg_json: str, known_ids=None) -> None:
         from voc.engine.stages import load_models
+        from voc.lenses.sentiment_pooled import attach as attach_pooled_cache
 
         self.cfg = PipelineConfig.model_validate_json(cfg_json)
         self.models = load_models(self.cfg)
+        if self.cfg.sentiment.cache_pooled:  # as the local engine: states a later rescore (or run) reuses
+            attach_pooled_cache(self.models.sentiment)
         if known_ids is not None and not isinstance(known_ids, list):
             import ray
 

@@ -212,13 +212,17 @@ class OnnxSentimentRunner:
     def _head(self, pooled: np.ndarray) -> np.ndarray:
         return _softmax(pooled @ self.weight.T + self.bias)
 
-    def doc_probs(self, texts: list[str]) -> np.ndarray:
-        """(n, 3) document probabilities."""
-        out = np.zeros((len(texts), 3), dtype=np.float64)
+    def doc_states(self, texts: list[str]) -> np.ndarray:
+        """(n, dim) token states mean-pooled over each text (the head's inputs)."""
+        out = np.zeros((len(texts), self.weight.shape[1]), dtype=np.float32)
         for idx, states, mask, _ in self._batches(texts):
             m = mask[..., None].astype(np.float32)
-            out[idx] = self._head((states * m).sum(1) / np.maximum(m.sum(1), 1.0))
+            out[idx] = (states * m).sum(1) / np.maximum(m.sum(1), 1.0)
         return out
+
+    def doc_probs(self, texts: list[str]) -> np.ndarray:
+        """(n, 3) document probabilities."""
+        return np.asarray(self._head(self.doc_states(texts)), dtype=np.float64).reshape(len(texts), 3)
 
     def make_tap(self, texts: list[str], spans: list[list[tuple[int, int]]]):
         """A tap for the encoder's shared pass that runs this model's top on it (None when not shared)."""
@@ -271,9 +275,9 @@ class OnnxSentimentRunner:
         """Document probabilities and, per document, (k, 3) probabilities pooled over each char span.
 
         `tapped` (text -> (doc, spans, missing)) holds what a SentimentTap already computed in the shared pass.
+        With a pooled-state cache attached, every other text goes through the cache, so a text gets the same
+        states however often it recurs (int8 activations are scaled per batch, so a fresh batch can differ).
         """
-        if self.pooled_cache is not None and not tapped:
-            return self.pooled_cache.doc_and_span_probs(texts, spans)
         doc = np.zeros((len(texts), 3), dtype=np.float64)
         sent: list[np.ndarray] = [np.zeros((len(sp), 3)) for sp in spans]
         missing: list[tuple[int, int]] = []
@@ -285,13 +289,21 @@ class OnnxSentimentRunner:
                 continue
             doc[i], sent[i][:] = hit[0], hit[1]
             missing += [(i, j) for j in hit[2]]
-        todo = np.asarray(todo, dtype=np.int64)
-        for idx, states, mask, offsets in self._batches([texts[i] for i in todo]):
-            self.pool(todo[idx], states, mask, offsets, texts, spans, doc, sent, missing)
-        if missing:
-            probs = self.doc_probs([texts[i][spans[i][j][0] : spans[i][j][1]] for i, j in missing])
-            for (i, j), p in zip(missing, probs):
+        if todo and self.pooled_cache is not None:
+            d, sp = self.pooled_cache.doc_and_span_probs([texts[i] for i in todo], [spans[i] for i in todo])
+            for row, i in enumerate(todo):
+                doc[i], sent[i][:] = d[row], sp[row]
+        elif todo:
+            rows = np.asarray(todo, dtype=np.int64)
+            for idx, states, mask, offsets in self._batches([texts[i] for i in rows]):
+                self.pool(rows[idx], states, mask, offsets, texts, spans, doc, sent, missing)
+        if missing:  # spans past the document's truncated window: pooled from their own pass
+            states = self.doc_states([texts[i][spans[i][j][0] : spans[i][j][1]] for i, j in missing])
+            for (i, j), p in zip(missing, self._head(states)):
                 sent[i][j] = p
+            if self.pooled_cache is not None:  # so a later run or rescore finds every state of the document
+                keys = [span_key(texts[i], tuple(spans[i][j])) for i, j in missing]
+                self.pooled_cache.cache.put_many(list(zip(keys, states)))
         return doc, sent
 
 
