@@ -132,7 +132,7 @@ def test_auth_settings_from_env_become_private_streamlit_secrets(monkeypatch):
 def test_secrets_toml_escapes_quotes():
     import tomllib
 
-    from voc.config import AuthConfig
+    from voc.config_app import AuthConfig
 
     auth = AuthConfig(
         server_metadata_url="http://x/",

@@ -203,7 +203,7 @@ def app_cmd(
 def _serve(store: Path, port: int, host: str = "127.0.0.1", config: Optional[Path] = None, no_auth: bool = False) -> None:
     from voc.app.exec_server import check_host, check_port, exec_server
     from voc.app.serve import prepare_store
-    from voc.config import load_app_config
+    from voc.config_app import load_app_config
     from voc.store import Store
 
     warning = check_host(host, load_app_config(config), no_auth)

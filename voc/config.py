@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+from voc.config_app import AppConfig
 from voc.config_dicts import deep_update, drop_deprecated, format_errors
 from voc.errors import ConfigError
 from voc.lenses.registry import DEFAULT_ENABLED, check_lens_names
@@ -221,23 +222,6 @@ class AlertsConfig(_Section):
     timeout: float = Field(default=10.0, gt=0)  # seconds per POST
 
 
-class AuthConfig(_Section):
-    """OpenID Connect sign-in for the app (Streamlit's st.login); secrets are never printed or logged."""
-
-    server_metadata_url: str  # the IdP's /.well-known/openid-configuration URL
-    client_id: str
-    client_secret: SecretStr
-    cookie_secret: SecretStr  # signs the app's session cookie; a long random string
-    redirect_uri: str  # the app's own URL + /oauth2callback, as registered with the IdP
-
-
-class AppConfig(_Section):
-    """Serving the app: sign-in, and who may edit (e-mails or @domain entries; everyone else views)."""
-
-    auth: AuthConfig | None = None
-    editors: list[str] = Field(default_factory=list)
-
-
 class _PipelineEnv(EnvSettingsSource):
     """VOC_* overrides, where a plain VOC_STORE is the CLI's and the app's store path, not the `store` section."""
 
@@ -358,38 +342,6 @@ def apply_profile(cfg: PipelineConfig) -> PipelineConfig:
         if cfg.sentiment.model == "default":
             cfg.sentiment = cfg.sentiment.model_copy(update={"model": "fast"})
     return cfg
-
-
-class _AppSettings(BaseSettings):
-    """Just the `app` section, so VOC_STORE (the app's store path) is not read as the pipeline's store section."""
-
-    model_config = SettingsConfigDict(env_prefix="VOC_", env_nested_delimiter="__", extra="ignore")
-
-    app: AppConfig = Field(default_factory=AppConfig)
-
-    @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings):
-        """Environment first, so VOC_APP__* variables override the YAML."""
-        return env_settings, init_settings
-
-
-def load_app_config(path: str | Path | None = None) -> AppConfig:
-    """The `app` section of a YAML (if given) with VOC_APP__* environment overrides."""
-    section: Any = {}
-    if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"Config {path} does not exist; pass an existing YAML file.")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Config {path} is not valid YAML: {exc}") from None
-        section = (raw.get("app") if isinstance(raw, dict) else None) or {}
-    try:
-        return _AppSettings(app=section).app
-    except ValidationError as exc:
-        where = f" in {path}" if path else ""
-        raise ConfigError(f"Invalid app settings{where}:\n{format_errors(exc)}") from None
 
 
 def encoder_settings() -> EncoderConfig:

@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from voc.app.serve import streamlit_command
 from voc.app.settings import is_loopback
-from voc.config import AppConfig
+from voc.config_app import AppConfig
 from voc.errors import ConfigError, VocError
 
 NO_AUTH_WARNING = (

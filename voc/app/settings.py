@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from voc.config import AppConfig, AuthConfig, load_app_config
+from voc.config_app import AppConfig, AuthConfig, load_app_config
 
 LOCAL_HOSTS = ("localhost", "")
 
