@@ -110,3 +110,19 @@ def test_queue_puts_unsure_documents_first_and_takes_turns_over_themes():
     assert order[:2] == ["split", "near"] or order[:2] == ["near", "split"]
     assert {frame.set_index("doc_id").loc[d, "theme_id"] for d in order[:2]} == {1, 2}
     assert order[-1] == "sure"
+
+
+def test_import_matches_themes_after_the_logs_merges_as_the_app_shows_them(store, tmp_path):
+    """A label naming a merged-away theme counts as the survivor; the model's theme is compared after merges."""
+    docs = Store(store, read_only=True).documents_with_predictions(columns=["doc_id", "theme_id"])
+    counts = docs["theme_id"].dropna().astype(int).value_counts()
+    keep, gone = (int(t) for t in counts.index[:2])
+    Store(store).append_edit("merge", {"theme_ids": [gone], "into": keep}, actor="lead@example.com")
+    doc_gone = docs.loc[docs["theme_id"] == gone, "doc_id"].iloc[0]
+    doc_keep = docs.loc[docs["theme_id"] == keep, "doc_id"].iloc[0]
+    csv = tmp_path / "t.csv"
+    pd.DataFrame({"doc_id": [doc_gone, doc_keep], "theme": [str(keep), str(gone)]}).to_csv(csv, index=False)
+    assert import_labels(csv, Store(store)).imported == 2
+    latest = Store(store, read_only=True).labels().set_index("doc_id")
+    assert list(latest.loc[[doc_gone, doc_keep], "theme_id"]) == [keep, keep]
+    assert not latest.loc[[doc_gone, doc_keep], "theme_changed"].any()  # the app would show no move either

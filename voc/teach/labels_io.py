@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import InputError
+from voc.insights.theme_map import display_map, label_and_canonical, theme_map_rows
 from voc.schema import SENTIMENT_LABELS
 from voc.store import Store
 
@@ -63,7 +64,11 @@ def _blank(value) -> bool:
 
 
 def import_labels(path: Path, store: Store, reviewer: str | None = None) -> ImportReport:
-    """Append the file's labels to the store's `labels` table; unknown ids, labels or bad values are rejected by row."""
+    """Append the file's labels to the store's `labels` table; unknown ids, labels or bad values are rejected by row.
+
+    Themes are matched as the app shows them: a theme the edit log merged away counts as the theme it went
+    into, for the label and for the model's theme it is compared with.
+    """
     frame = _read(path)
     id_col = next((c for c in ID_COLUMNS if c in frame.columns), None)
     if id_col is None:
@@ -81,13 +86,15 @@ def import_labels(path: Path, store: Store, reviewer: str | None = None) -> Impo
     by_doc = {str(d): i for i, d in enumerate(docs["doc_id"])}
     by_source = {str(s): i for i, s in enumerate(docs["source_id"]) if s is not None}
     causes = set(store.label_set("causes"))
-    themes = store.themes()
-    theme_ids = {int(t) for t in themes["theme_id"]} if len(themes) else set()
-    theme_names = {}
+    themes = store.themes().drop(columns=["centroid"], errors="ignore")
+    shown_labels, canonical = label_and_canonical(theme_map_rows(display_map(themes, store.edits())))
+    theme_ids = set(shown_labels) | set(canonical)
+    theme_names = {label.strip().lower(): tid for tid, label in shown_labels.items() if label.strip()}
     for r in themes.to_dict("records") if len(themes) else []:
         for key in ("user_label", "label"):
             if isinstance(r.get(key), str) and r[key].strip():
-                theme_names.setdefault(r[key].strip().lower(), int(r["theme_id"]))
+                tid = int(r["theme_id"])
+                theme_names.setdefault(r[key].strip().lower(), canonical.get(tid, tid))
     report = ImportReport(read=len(frame))
     rows = []
     for n, rec in enumerate(frame.to_dict("records"), start=2 if path.suffix.lower() != ".jsonl" else 1):
@@ -127,7 +134,7 @@ def import_labels(path: Path, store: Store, reviewer: str | None = None) -> Impo
         if ok and "theme" in fields and not _blank(rec["theme"]):
             value = str(rec["theme"]).strip()
             tid = (
-                int(value)
+                canonical.get(int(value), int(value))
                 if value.lstrip("-").isdigit() and int(value) in theme_ids
                 else theme_names.get(value.lower())
             )
@@ -144,7 +151,7 @@ def import_labels(path: Path, store: Store, reviewer: str | None = None) -> Impo
         mc = docs["causes"].iloc[idx]
         out["model_causes"] = None if mc is None else list(mc)
         mt = docs["theme_id"].iloc[idx]
-        out["model_theme_id"] = None if pd.isna(mt) else int(mt)
+        out["model_theme_id"] = None if pd.isna(mt) else canonical.get(int(mt), int(mt))
         rows.append(out)
     report.imported = store.append_labels(rows)
     return report
