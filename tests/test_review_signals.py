@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from bench.sample_store import build_sample_store
-from voc.app.review_queue import THEME_FLOOR, diversify, uncertainty
+from voc.app.review_queue import THEME_FLOOR, diversify, theme_floor, uncertainty
+from voc.config import PipelineConfig
 from voc.lenses.themes.model import OTHER_ID, ThemeModel
 from voc.store import Store
 
@@ -76,3 +77,26 @@ def test_a_label_moving_a_document_counts_as_a_change(tmp_path):
     latest = store.labels(latest=True).set_index("doc_id").loc[ids]
     assert latest["changed"].tolist() == [True, True, False, False]
     assert latest["theme_changed"].tolist() == [True, True, False, False]
+
+
+def test_queue_floor_is_the_stores_own_other_threshold(tmp_path):
+    path = build_sample_store(tmp_path / "s.duckdb", n=20)
+    assert theme_floor(str(path)) == THEME_FLOOR  # no finished run recorded a config: the default
+    cfg = PipelineConfig.model_validate({"themes": {"other_threshold": 0.45}})
+    store = Store(path)
+    run_id = store.begin_run(cfg.config_hash(), cfg.model_dump(mode="json"), [])
+    store.finish_run(run_id, "done")
+    assert theme_floor(str(path)) == 0.45
+    frame = pd.DataFrame(
+        {
+            "doc_id": ["a"],
+            "theme_id": [1],
+            "p_negative": [0.98],
+            "p_neutral": [0.01],
+            "p_positive": [0.01],
+            "cause_scores": ['{"people": 0.01}'],
+            "theme_similarity": [0.5],
+        }
+    )
+    # 0.5 is far above the default floor but only just above this store's: its theme is doubtful there
+    assert uncertainty(frame, {}, theme_floor(str(path)))[0] > 0.75 > uncertainty(frame, {})[0]

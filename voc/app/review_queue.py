@@ -11,13 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from voc.app.sql import ThemeMap, filtered_query
-from voc.app.store_access import run_query
+from voc.app.store_access import open_store, run_query
 from voc.config import ThemesConfig
+from voc.insights.run_config import latest_run_section
 from voc.store import Store
 
 CANDIDATES = 4000
 KEEP = 200  # ids kept in the session (its state stays small); the queue refills when they are done
-THEME_FLOOR = ThemesConfig().other_threshold  # below this cosine to its centroid a document goes to Other
+THEME_FLOOR = ThemesConfig().other_threshold  # the default Other floor; a store's queue uses its run's (theme_floor)
 THEME_MARGIN = 0.25  # a theme similarity within this of the floor makes the document's theme doubtful
 
 
@@ -62,6 +63,11 @@ def uncertainty(frame: pd.DataFrame, thresholds: dict[str, float], floor: float 
     return np.maximum.reduce([u_sent, u_cause, u_theme]) + 0.2 * unthemed.to_numpy()
 
 
+def theme_floor(path: str) -> float:
+    """The cosine below which the store's latest finished run sent a document to Other (themes.other_threshold)."""
+    return latest_run_section(open_store(path).runs(), "themes", ThemesConfig).other_threshold
+
+
 def diversify(frame: pd.DataFrame, score: np.ndarray) -> list[str]:
     """Doc ids, most unsure first, taking turns across themes so no theme fills the head of the queue."""
     ranked = frame.assign(_u=score).sort_values("_u", ascending=False, kind="stable")
@@ -94,7 +100,7 @@ def build_queue(
         [ids["doc_id"].tolist()],
     )
     frame = ids.merge(preds, on="doc_id", how="left")
-    return diversify(frame, uncertainty(frame, cause_thresholds()))[:KEEP]
+    return diversify(frame, uncertainty(frame, cause_thresholds(), theme_floor(path)))[:KEEP]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

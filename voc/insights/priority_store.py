@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 
 from voc.config import PriorityConfig
-from voc.config_dicts import format_errors
-from voc.errors import ConfigError
 from voc.insights.blame import BLAME_COLUMNS
 from voc.insights.load import INSIGHT_COLUMNS
 from voc.insights.priority import EFFORTS
+from voc.insights.run_config import latest_run_section, store_run_section
 from voc.insights.theme_settings import Setting, resolve
 from voc.store import Store
 
@@ -51,23 +48,9 @@ def store_effort_settings(store_path: str | Path) -> dict[int, Setting]:
 
 def weights_from_runs(runs: pd.DataFrame | None) -> dict[str, float]:
     """The `priority:` weights of the latest finished run that recorded its config; the defaults otherwise."""
-    if runs is None or not len(runs) or "config" not in runs:
-        return PriorityConfig().model_dump()
-    done = runs[runs["status"] == "done"] if "status" in runs else runs
-    for run in reversed(done.sort_values("started_at", kind="stable").to_dict("records")):
-        raw = run["config"]
-        config = json.loads(raw) if isinstance(raw, str) else raw
-        if not isinstance(config, dict):
-            continue  # this run recorded no config (e.g. a store written by a script)
-        try:
-            return PriorityConfig.model_validate(config.get("priority") or {}).model_dump()
-        except ValidationError as exc:
-            raise ConfigError(
-                f"Run {run.get('run_id')}'s stored `priority:` config is invalid:\n{format_errors(exc)}"
-            ) from None
-    return PriorityConfig().model_dump()
+    return latest_run_section(runs, "priority", PriorityConfig).model_dump()
 
 
 def store_priority_weights(store_path: str | Path) -> dict[str, float]:
     """The severity weights the store's latest finished run was configured with (voc.config.PriorityConfig)."""
-    return weights_from_runs(Store(store_path, read_only=True).runs())
+    return store_run_section(store_path, "priority", PriorityConfig).model_dump()
