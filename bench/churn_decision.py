@@ -88,13 +88,13 @@ def search(args, demo: pd.DataFrame, out: Path) -> dict:
     best = choose(rows, args.max_hard, args.demo_ceiling, args.wave_floor)
     pred = train.flags(best["threshold"], best["staying_weight"])
     ids = dev.index.to_numpy()
-    subsets = {"ids<=400": ids <= 400, "ids<=549": ids <= 549, "all": ids > 0}
+    subsets = {"ids<=400": ids <= 400, "ids<=549": ids <= 549, "ids<=802": ids <= 802, "all": ids > 0}
     best["oof_by_part"] = {
         name: dict(
             zip(("precision", "recall", "f1"), (round(x, 4) for x in f1(pred[m], gold[m]))), n=int(m.sum())
         )
         for name, m in subsets.items()
-    }  # the first round's train texts, the second round's, and all (the decision is chosen on all)
+    }  # the train texts of the first, second and third rounds, and all (the decision is chosen on all)
     unconstrained = choose(rows, args.max_hard, 1.0, 0.0)
     return {"train_docs": len(dev), "out": str(out), "rule": vars(args) | {"store": str(args.store)},
             "chosen": best, "without_demo_ceiling": unconstrained,

@@ -1,7 +1,7 @@
 """Journey-stage + churn lens speed over already-encoded documents (no encoder in the timing).
 
 Run: python -m bench.journey [--docs 20000]
-Docs are the two hand-written dev sets (data/journey, data/churn; 881 texts) resampled to --docs and
+Docs are the two hand-written dev sets (data/journey, data/churn; 1,370 texts) resampled to --docs and
 encoded once by the shared encoder (cached); both lenses' predict calls are timed together.
 """
 

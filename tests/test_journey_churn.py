@@ -47,8 +47,8 @@ def test_churn_held_out_thresholds():
     result = evaluate_churn("test")
     assert result["hard_negatives_kept_out"] >= 0.90, result
     assert result["precision_churn_vs_hard_negatives"] >= 0.90, result
-    # The target is F1 >= 0.88; the held-out part reaches 0.857 (see models/churn/MODEL_CARD.md).
-    assert result["churn"]["f1"] >= 0.82, result
+    # The target is F1 >= 0.88; the held-out part reaches 0.877 (see models/churn/MODEL_CARD.md).
+    assert result["churn"]["f1"] >= 0.86, result
     assert result["asks_for_micro"]["f1"] >= 0.85, result
 
 

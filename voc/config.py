@@ -185,7 +185,7 @@ class ChurnConfig(_Section):
 
     enabled: bool = True
     model: Path | None = None
-    threshold: float = Field(default=0.275, ge=0, le=1)
+    threshold: float = Field(default=0.375, ge=0, le=1)
     staying_weight: float = Field(default=0.75, ge=0)
 
 

@@ -27,7 +27,7 @@ REQUIRED = ("churn", "staying", "disparage")
 class ChurnLens:
     """Predicts churn_intent, churn_score, disparage_intent and asks_for per document."""
 
-    def __init__(self, head: RootCauseHead, threshold: float = 0.275, staying_weight: float = 0.75):
+    def __init__(self, head: RootCauseHead, threshold: float = 0.375, staying_weight: float = 0.75):
         missing = [name for name in REQUIRED if name not in head.labels]
         if missing:
             raise ModelError(f"Churn head lacks labels {missing}; retrain with `voc train churn`.")
