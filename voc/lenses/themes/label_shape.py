@@ -21,7 +21,7 @@ EDGE_WORDS = frozenset(
 )
 # Nouns that say something is wrong without saying what ("Problem", "Issues"): never a label on their own.
 GENERIC_NOUNS = frozenset("problem problems issue issues question questions complaint complaints experience "
-                          "service thing things stuff matter help".split())  # fmt: skip
+                          "thing things stuff matter".split())  # fmt: skip
 PRAISE_TAG = " (praise)"
 
 

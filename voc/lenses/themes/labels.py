@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from voc.lenses.themes import praise
+from voc.lenses.themes import praise, salience
 from voc.lenses.themes.label_rules import LabelRules
 from voc.lenses.themes.label_shape import PRAISE_TAG, complaint_core, praise_core, shape_ok
 from voc.lenses.themes.phrases import theme_candidates
@@ -242,6 +242,9 @@ class ThemeLabels:
     pos: Counter = field(default_factory=Counter)
 
 
+SALIENCE_WEIGHT = 0.05  # weight of a candidate's c-TF-IDF salience (theme share x log-lift over the corpus)
+
+
 def label_themes(
     centroids: np.ndarray,
     keywords: list[list[str]],
@@ -250,12 +253,15 @@ def label_themes(
     taken: set[str] | None = None,
     fixed: dict[int, str] | None = None,
     rules: LabelRules | None = None,
+    docs: list[list[str]] | None = None,
+    corpus: list[str] | None = None,
 ) -> ThemeLabels:
     """One unique, readable label per theme: the allowed candidate closest to the centroid.
 
     Candidates are the theme's noun chunks and aspect + problem phrases (from its representative documents)
     and its top c-TF-IDF keywords; a phrase found in several representatives, sharing words with the
-    keywords, or shaped like an issue ranks higher. `rules` bans handle, hashtag, platform and name words
+    keywords, or shaped like an issue ranks higher, and so does one the theme's own documents (`docs`, a
+    sample per theme) use more than the `corpus` does (`salience`). `rules` bans handle, hashtag, platform and name words
     and keeps a corpus-frequent word from standing alone; `label_shape` keeps the shape (a noun, no
     pronoun, no function word at either end). A praise theme is named by an aspect: "Fabric (praise)".
     """
@@ -273,14 +279,12 @@ def label_themes(
             pos.update(cands.pos)
             # A keyword bigram counts only if written so ("phone customers" may be "phone ... other customers").
             said = " ".join(_NOISE.sub(" ", t).lower() for t in rep_texts[i])
-            kept = [k for k in kws[:6] if " " not in k or k in said]
-            for p in dict.fromkeys([*cands.support, *kept]):
-                form = (praise_core(p, cands, praise.positive_word) if praised
-                        else complaint_core(p, cands, praise.positive_word))  # fmt: skip
-                if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
-                    continue
-                aspect = form if praised else (cands.aspect.get(p) or form)
-                opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
+            found = [*cands.support, *(k for k in kws[:6] if " " not in k or k in said)]
+            opts = _options(found, cands, rules, praised)
+            if not opts and not praised and not praise.any_negative(rep_texts[i]):
+                # Every candidate was praise ("great service", "fast"): a mildly positive theme is praise too.
+                praised = True
+                opts = _options(found, cands, rules, praised)
         options.append(opts)
         tags.append(PRAISE_TAG if praised else "")
     flat = sorted({p for o in options for p in o})
@@ -288,6 +292,7 @@ def label_themes(
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     where = {p: j for j, p in enumerate(flat)}
     out = ThemeLabels([""] * len(keywords), [""] * len(keywords), pos)
+    corpus_bags = salience.bags(corpus) if docs is not None and corpus is not None else None
     # Larger-signal themes pick first so they keep the best phrase when two themes compete.
     for i in range(len(keywords)):
         if i in fixed:
@@ -295,11 +300,15 @@ def label_themes(
             continue
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
-        for p, (support, aspect) in options[i].items():
+        forms = list(options[i])
+        salient = (SALIENCE_WEIGHT * salience.salience(forms, salience.bags(docs[i]), corpus_bags)
+                   if corpus_bags is not None else np.zeros(len(forms)))  # fmt: skip
+        for p, sal in zip(forms, salient):
+            support, aspect = options[i][p]
             words = p.split()
             sim = float(vecs[where[p]] @ centroids[i])
             bonus = 0.05 * min(2, len(set(words) & top_kw)) + (0.02 if 2 <= len(words) <= 4 else 0.0)
-            bonus += 0.03 * min(2, support - 1)
+            bonus += 0.03 * min(2, support - 1) + float(sal)
             scored.append((sim + bonus, p, aspect))
         scored.sort(key=lambda x: (-x[0], x[1]))
         pick = next(((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken), None)
@@ -309,6 +318,19 @@ def label_themes(
         taken.add(label_key(pick[0]))
         out.labels[i], out.aspects[i] = pick[0], pick[1].lower()
     return out
+
+
+def _options(found: list[str], cands, rules: LabelRules, praised: bool) -> dict[str, tuple[int, str]]:
+    """Allowed label forms of a theme's candidates: form -> (documents holding it, its aspect)."""
+    opts: dict[str, tuple[int, str]] = {}
+    for p in dict.fromkeys(found):
+        form = (praise_core(p, cands, praise.positive_word) if praised
+                else complaint_core(p, cands, praise.positive_word))  # fmt: skip
+        if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
+            continue
+        aspect = form if praised else (cands.aspect.get(p) or form)
+        opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
+    return opts
 
 
 def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> str:

@@ -7,15 +7,13 @@ keywords offer. Never empty, "nan", a number, a child's own label or "X (2)".
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from voc.lenses.themes.label_shape import EDGE_WORDS, core_of, shape_ok
 from voc.lenses.themes.labels import format_label, label_key
 from voc.lenses.themes.phrases import Candidates
+from voc.lenses.themes.salience import bags, doc_share
 
-_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
 def parent_labels(
@@ -60,7 +58,7 @@ def parent_labels(
             vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
             score = vecs @ p_cents[g] + 0.05 * np.minimum(3, [cands[c] for c in flat])
             if docs is not None:
-                score = score + DOC_WEIGHT * doc_share(flat, docs[g])
+                score = score + DOC_WEIGHT * doc_share(flat, bags(docs[g]))
             label = format_label(flat[int(np.argmax(score))])
         if label is None:
             heads = [aspects[c].split()[0] for c in kids if aspects[c]]
@@ -73,14 +71,6 @@ def parent_labels(
 
 
 DOC_WEIGHT = 0.3  # weight of the share of a parent's documents that use a candidate's words
-
-
-def doc_share(phrases: list[str], texts: list[str]) -> np.ndarray:
-    """Per phrase, the share of texts holding all of its words (a word matches on its first 5 letters)."""
-    bags = [{w[:5] for w in _WORD.findall(t.lower())} for t in texts]
-    if not bags:
-        return np.zeros(len(phrases))
-    return np.array([np.mean([all(w[:5] in bag for w in p.lower().split()) for bag in bags]) for p in phrases])
 
 
 def _aspect_like(phrase: str, words: Candidates | None) -> bool:

@@ -25,6 +25,11 @@ def is_praise(texts: Sequence[str]) -> bool:
     return sorted(scores)[len(scores) // 2] >= PRAISE_MEDIAN and negative <= MAX_NEGATIVE_SHARE
 
 
+def any_negative(texts: Sequence[str]) -> bool:
+    """True when any of the texts reads negative (VADER compound < -0.05)."""
+    return any(_analyzer().polarity_scores(str(t))["compound"] < -0.05 for t in texts)
+
+
 def positive_word(word: str) -> bool:
     """True for a praise word in VADER's lexicon ("great", "love", "best")."""
     return _analyzer().lexicon.get(word.lower(), 0.0) > 0
