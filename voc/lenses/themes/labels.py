@@ -242,6 +242,7 @@ class ThemeLabels:
     pos: Counter = field(default_factory=Counter)
 
 
+MIN_THEME_SHARE = 0.05  # a label's words must all appear in at least this share of its theme's documents
 SALIENCE_WEIGHT = 0.05  # weight of a candidate's c-TF-IDF salience (theme share x log-lift over the corpus)
 
 
@@ -301,8 +302,14 @@ def label_themes(
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
         forms = list(options[i])
-        salient = (SALIENCE_WEIGHT * salience.salience(forms, salience.bags(docs[i]), corpus_bags)
-                   if corpus_bags is not None else np.zeros(len(forms)))  # fmt: skip
+        salient = np.zeros(len(forms))
+        if corpus_bags is not None and forms:
+            theme_bags = salience.bags(docs[i])
+            salient = SALIENCE_WEIGHT * salience.salience(forms, theme_bags, corpus_bags)
+            # A phrase that hardly any of the theme's documents use does not name it ("Gown" for dresses).
+            used = salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE
+            if used.any():
+                forms, salient = [f for f, u in zip(forms, used) if u], salient[used]
         for p, sal in zip(forms, salient):
             support, aspect = options[i][p]
             words = p.split()
@@ -326,6 +333,10 @@ def _options(found: list[str], cands, rules: LabelRules, praised: bool) -> dict[
     for p in dict.fromkeys(found):
         form = (praise_core(p, cands, praise.positive_word) if praised
                 else complaint_core(p, cands, praise.positive_word))  # fmt: skip
+        if praised and form and not rules.phrase_ok(form) and len(p.split()) > 1:
+            # The aspect alone is a corpus-frequent word ("dress" in clothing reviews): keep what is praised.
+            lead = cands.aspect.get(p, "") == form and p.startswith(form + " ")  # "shirt comfortable", aspect first
+            form = p if lead else None
         if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
             continue
         aspect = form if praised else (cands.aspect.get(p) or form)

@@ -109,7 +109,9 @@ class ThemeModel:
         kws = labels.ctfidf_keywords(s_texts, s_lab, ids, n_kw)
         reps = [_representatives(s_texts, s_emb, s_lab, tid, cents[j], n_rep) for j, tid in enumerate(ids)]
         fixed = {j: seed_names[j] for j in range(n_seeds)}
-        named = labels.label_themes(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules)
+        docs = [_sample(s_texts, s_lab == tid) for tid in ids]
+        corpus = _sample(s_texts, np.ones(len(s_texts), bool), 3000)
+        named = labels.label_themes(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules, docs, corpus)
         child_labels = named.labels
         rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (all_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
         # Parents: groups of child centroids above a coherence floor, labelled from their children's labels.
