@@ -39,8 +39,8 @@ def shape_ok(phrase: str, cands: Candidates | None = None) -> bool:
     if cands.is_verb(words[0]):  # the noun comes before the verb: "Billed got", never "Got billed"
         return False
     nouns = [cands.is_noun(w) for w in words]
-    if len(words) == 1:
-        return nouns[0] is not False
+    if len(words) == 1:  # a lone word must be seen used as a noun ("Sent", "Appreciate" never are)
+        return nouns[0] is True
     return any(n is not False for n in nouns)
 
 

@@ -242,7 +242,7 @@ class ThemeLabels:
     pos: Counter = field(default_factory=Counter)
 
 
-MIN_THEME_SHARE = 0.05  # a label's words must all appear in at least this share of its theme's documents
+MIN_THEME_SHARE = 0.05  # a one-word label must appear in at least this share of its theme's documents
 SALIENCE_WEIGHT = 0.05  # weight of a candidate's c-TF-IDF salience (theme share x log-lift over the corpus)
 
 
@@ -306,8 +306,9 @@ def label_themes(
         if corpus_bags is not None and forms:
             theme_bags = salience.bags(docs[i])
             salient = SALIENCE_WEIGHT * salience.salience(forms, theme_bags, corpus_bags)
-            # A phrase that hardly any of the theme's documents use does not name it ("Gown" for dresses).
-            used = salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE
+            # A word that hardly any of the theme's documents use does not name it ("Gown" for dresses);
+            # phrases are rarer by nature, and short texts (tweets) word an issue many ways.
+            used = (salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE) | np.array([" " in f for f in forms])
             if used.any():
                 forms, salient = [f for f, u in zip(forms, used) if u], salient[used]
         for p, sal in zip(forms, salient):
@@ -340,6 +341,8 @@ def _options(found: list[str], cands, rules: LabelRules, praised: bool) -> dict[
         if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
             continue
         aspect = form if praised else (cands.aspect.get(p) or form)
+        if all(w in rules.names for w in (cands.aspect.get(p) or form).split()):
+            continue  # the aspect is a person or a brand alone ("Sanjay brilliant")
         opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
     return opts
 

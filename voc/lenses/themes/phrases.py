@@ -1,8 +1,10 @@
 """Issue-shaped label candidates from a theme's representative documents (spaCy, a few docs per theme).
 
-Three shapes, noun first: aspects ("baggage claim", noun chunks), aspect plus problem from a subject and its
-verb ("app crashes", "bag was lost" -> "bag lost", "login does not work" -> "login not working") and from a
-verb and its object ("lost my bag" -> "bag lost", "cancelled my flight" -> "flight cancelled").
+Four shapes, noun first: aspects ("baggage claim", noun chunks), aspect plus problem from a subject and its
+verb ("app crashes", "bag was lost" -> "bag lost", "login does not work" -> "login not working"), from a
+verb and its object ("lost my bag" -> "bag lost", "cancelled my flight" -> "flight cancelled") and from a
+subject and the state "be" gives it ("the staff were rude" -> "staff rude"). Units of time ("minutes"),
+people and verbs of buying or wearing never make the aspect or the problem.
 """
 
 from __future__ import annotations
