@@ -70,3 +70,23 @@ def test_parents_do_not_lump_a_one_domain_corpus_whose_children_differ():
     largest = max(sizes[groups == g].sum() for g in set(groups)) / sizes.sum()
     assert largest <= 0.34, groups
     assert all(len({groups[j] for j in range(12) if j % 4 == i}) == 1 for i in range(4)), groups
+
+
+def test_a_parent_label_is_an_aspect_its_children_share_never_a_verb():
+    from collections import Counter
+
+    from voc.lenses.themes.parent_labels import parent_labels
+    from voc.lenses.themes.phrases import Candidates
+
+    names = ["App crashes", "Login broken", "Seat upgrade", "Seat broken"]
+    aspects = ["app", "login", "seat", "seat"]
+    pos = Counter({("crashes", "VERB"): 5, ("refunded", "VERB"): 4, ("app", "NOUN"): 9, ("login", "NOUN"): 6,
+                   ("seat", "NOUN"): 7, ("upgrade", "NOUN"): 3})  # fmt: skip
+    groups = np.array([0, 0, 1, 1])
+    sizes = np.array([50, 40, 30, 20])
+    p_cents = fake_encode(["crashes refunded", "seat"])  # the verbs sit closest to the centroid
+    docs = [["the app crashes at login", "app login fails", "app crashes"], ["my seat was broken", "seat upgrade"]]
+    labels = parent_labels(names, sizes, groups, p_cents, [["crashes", "refunded"], ["seat"]], fake_encode,
+                           lambda p: True, aspects, Candidates(pos=pos), docs)  # fmt: skip
+    assert labels[0] == "App", labels  # the aspect most children and documents share
+    assert labels[1] == "Seat", labels
