@@ -12,7 +12,8 @@ from voc.lenses.themes.phrases import PEOPLE, Candidates, is_unit
 
 PRONOUNS = frozenset(
     "i me my mine myself we us our ours you your yours he him his she her hers they them their theirs it its "
-    "this that these those someone anyone everyone nobody something anything everything nothing".split()
+    "this that these those someone anyone everyone nobody something anything everything nothing "
+    "u ur ya yall y'all ppl".split()
 )
 # Function words that never open or close a label ("And fun fabric", "Login not").
 EDGE_WORDS = frozenset(
@@ -31,6 +32,8 @@ def shape_ok(phrase: str, cands: Candidates | None = None) -> bool:
     if not words or words[0] in EDGE_WORDS or words[-1] in EDGE_WORDS:
         return False
     if any(w in PRONOUNS for w in words) or is_unit(words[-1]) or words[-1] in PEOPLE:
+        return False
+    if any(len(w) < 2 for w in words) or (len(words) == 1 and len(words[0]) < 3):
         return False
     if len(words) == 1 and words[0] in GENERIC_NOUNS:
         return False

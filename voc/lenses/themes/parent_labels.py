@@ -74,11 +74,11 @@ DOC_WEIGHT = 0.3  # weight of the share of a parent's documents that use a candi
 
 
 def _aspect_like(phrase: str, words: Candidates | None) -> bool:
-    """Reads as an aspect: `shape_ok`, and its last word is no verb ("Refunded", "Line tried")."""
+    """Reads as an aspect: `shape_ok`, and ends on a noun ("Refunded", "Line tried", "Dress beautiful" do not)."""
     last = phrase.split()[-1]
     if not shape_ok(phrase, words) or (words is not None and words.is_verb(last)):
         return False
-    return (words is not None and words.is_noun(last)) or not last.endswith("ed")
+    return words.is_noun(last) is True if words is not None else not last.endswith("ed")
 
 
 def _joined(words: list[str], phrase_ok, taken: set[str]) -> str | None:

@@ -216,7 +216,7 @@ class Candidates:
         return bool(counts) and other > 0.5 * sum(counts.values())
 
     def _counts(self, word: str) -> dict[str, int]:
-        return {p: k for (w, p), k in self.pos.items() if w == word}
+        return {p: k for (w, p), k in self.pos.items() if w == word and p != "X"}  # X: unknown
 
 
 def candidate_phrases(texts: Sequence[str], clean_span) -> tuple[list[str], Counter]:
@@ -234,7 +234,8 @@ def theme_candidates(texts: Sequence[str], clean_span) -> Candidates:
         log.warning("spaCy model unavailable (%s); theme labels use keywords only", exc)
         return out
     for doc in nlp.pipe([t[:600] for t in texts], batch_size=32):
-        out.pos.update((t.lower_, t.pos_) for t in doc if t.is_alpha)
+        # A capitalised first word is often tagged a name ("Sent from my phone"): it proves no noun.
+        out.pos.update((t.lower_, "X" if t.pos_ == "PROPN" and t.is_sent_start else t.pos_) for t in doc if t.is_alpha)
         found: dict[str, None] = {}  # ordered, not a set: the order must not follow the hash seed
         for aspect, problem in issue_pairs(doc):
             phrase = f"{aspect} {problem}"
