@@ -220,17 +220,9 @@ def format_label(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def choose_labels(
-    centroids: np.ndarray,
-    keywords: list[list[str]],
-    rep_texts: list[list[str]],
-    encode_phrases: Callable[[list[str]], np.ndarray],
-    taken: set[str] | None = None,
-    fixed: dict[int, str] | None = None,
-    rules: LabelRules | None = None,
-) -> list[str]:
-    """One unique, readable label per theme (see `label_themes`)."""
-    return label_themes(centroids, keywords, rep_texts, encode_phrases, taken, fixed, rules).labels
+def choose_labels(*args, **kwargs) -> list[str]:
+    """One unique, readable label per theme: `label_themes(...)`, labels only."""
+    return label_themes(*args, **kwargs).labels
 
 
 @dataclass
@@ -262,7 +254,8 @@ def label_themes(
     Candidates are the theme's noun chunks and aspect + problem phrases (from its representative documents)
     and its top c-TF-IDF keywords; a phrase found in several representatives, sharing words with the
     keywords, or shaped like an issue ranks higher, and so does one the theme's own documents (`docs`, a
-    sample per theme) use more than the `corpus` does (`salience`). `rules` bans handle, hashtag, platform and name words
+    sample per theme) use more than the `corpus` does (`salience`). `rules` bans handle, hashtag, platform
+    and name words
     and keeps a corpus-frequent word from standing alone; `label_shape` keeps the shape (a noun, no
     pronoun, no function word at either end). A praise theme is named by an aspect: "Fabric (praise)".
     """
@@ -308,7 +301,8 @@ def label_themes(
             salient = SALIENCE_WEIGHT * salience.salience(forms, theme_bags, corpus_bags)
             # A word that hardly any of the theme's documents use does not name it ("Gown" for dresses);
             # phrases are rarer by nature, and short texts (tweets) word an issue many ways.
-            used = (salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE) | np.array([" " in f for f in forms])
+            used = salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE
+            used |= np.array([" " in f for f in forms])
             if used.any():
                 forms, salient = [f for f, u in zip(forms, used) if u], salient[used]
         for p, sal in zip(forms, salient):
@@ -319,7 +313,8 @@ def label_themes(
             bonus += 0.03 * min(2, support - 1) + float(sal)
             scored.append((sim + bonus, p, aspect))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        pick = next(((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken), None)
+        free = ((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken)
+        pick = next(free, None)
         if pick is None:
             label = _fallback_label(keywords[i], rules, taken)
             pick = (label, label)

@@ -111,7 +111,9 @@ class ThemeModel:
         fixed = {j: seed_names[j] for j in range(n_seeds)}
         docs = [_sample(s_texts, s_lab == tid) for tid in ids]
         corpus = _sample(s_texts, np.ones(len(s_texts), bool), 3000)
-        named = labels.label_themes(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules, docs, corpus)
+        named = labels.label_themes(
+            cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules, docs, corpus
+        )
         child_labels = named.labels
         rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (all_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
         # Parents: groups of child centroids above a coherence floor, labelled from their children's labels.

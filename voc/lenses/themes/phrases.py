@@ -55,9 +55,10 @@ _UNITS = {"minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs", "day
           "month", "months", "year", "years", "time", "times", "second", "seconds", "today", "tonight",
           "yesterday", "tomorrow", "morning", "evening", "night", "lot", "bit", "thing", "things", "way",
           "stuff", "one", "ones", "star", "stars", "review", "reviews"}  # fmt: skip
-_KEEP_VERBS = {"keep", "continue", "start", "stop"}
-_VERB_FORMS = frozenset(_IRREGULAR_PARTICIPLE.values()) | {"got", "sat", "went", "came", "took", "gave", "made",
-                                                          "saw", "said", "told", "wore", "bought", "paid"}  # fmt: skip  # "app keeps crashing" -> the xcomp carries the issue
+_KEEP_VERBS = {"keep", "continue", "start", "stop"}  # "app keeps crashing" -> the xcomp carries the issue
+_VERB_FORMS = frozenset(_IRREGULAR_PARTICIPLE.values()) | {
+    "got", "sat", "went", "came", "took", "gave", "made", "saw", "said", "told", "wore", "bought", "paid",
+}  # fmt: skip
 
 
 def participle(lemma: str) -> str:
@@ -235,7 +236,9 @@ def theme_candidates(texts: Sequence[str], clean_span) -> Candidates:
         return out
     for doc in nlp.pipe([t[:600] for t in texts], batch_size=32):
         # A capitalised first word is often tagged a name ("Sent from my phone"): it proves no noun.
-        out.pos.update((t.lower_, "X" if t.pos_ == "PROPN" and t.is_sent_start else t.pos_) for t in doc if t.is_alpha)
+        out.pos.update(
+            (t.lower_, "X" if t.pos_ == "PROPN" and t.is_sent_start else t.pos_) for t in doc if t.is_alpha
+        )
         found: dict[str, None] = {}  # ordered, not a set: the order must not follow the hash seed
         for aspect, problem in issue_pairs(doc):
             phrase = f"{aspect} {problem}"

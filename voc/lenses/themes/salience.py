@@ -28,7 +28,9 @@ def doc_share(phrases: Sequence[str], docs: Sequence[frozenset[str]]) -> np.ndar
     return np.array([sum(all(k in d for k in ks) for d in docs) / len(docs) for ks in keys])
 
 
-def salience(phrases: Sequence[str], theme: Sequence[frozenset[str]], corpus: Sequence[frozenset[str]]) -> np.ndarray:
+def salience(
+    phrases: Sequence[str], theme: Sequence[frozenset[str]], corpus: Sequence[frozenset[str]]
+) -> np.ndarray:
     """Per phrase, its share of the theme's documents times the log-lift of that share over the corpus's
     (0 when the phrase is no commoner in the theme than elsewhere)."""
     inside = doc_share(phrases, theme)
