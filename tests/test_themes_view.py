@@ -4,6 +4,7 @@ import numpy as np
 
 from voc.lenses.themes import hierarchy
 from voc.lenses.themes.label_rules import bad_label, corpus_rules
+from voc.lenses.themes.parent_labels import parent_labels
 from voc.lenses.themes.phrases import gerund, issue_phrases, participle, third_person
 from voc.lenses.themes.view import label_text, pool_view, theme_spans, view_text
 
@@ -81,7 +82,7 @@ def test_parent_floor_splits_off_an_unrelated_child_and_labels_are_never_empty()
     p_cents = hierarchy.parent_centroids(cents, sizes, groups)
     names = ["Flight delayed", "Flight cancelled", "Gate change", "Seat upgrade"]
     enc = lambda phrases: rng.normal(size=(len(phrases), 16))
-    labels = hierarchy.parent_labels(
+    labels = parent_labels(
         names, sizes, groups, p_cents, [["delay"], ["seat"]], enc, lambda p: True
     )
     assert labels[groups[3]] == "Seat"  # a one-child parent names the child's aspect, never repeats its label

@@ -141,6 +141,24 @@ def parent_coherence(model) -> float:
     return round(float(np.average(sims, weights=kids["size"].astype(float) + 1e-9)), 3)
 
 
+def parent_spread(model) -> dict:
+    """How parents group: the largest parent's share of themed documents, and the coherence of children to
+    their parents after removing what all children share (centred centroids; raw cosine is high for every
+    pair in a one-domain corpus, so the raw figure cannot see a lumped hierarchy)."""
+    from voc.lenses.themes.hierarchy import centred, parent_coherence as coherence
+
+    t = model.themes
+    kids = t[(t["level"] == 1) & t["parent_id"].notna() & (t["theme_id"] != 0)]
+    if kids.empty:
+        return {"largest_parent_share": float("nan"), "parent_coherence_centred": float("nan")}
+    sizes = kids["size"].astype(float).to_numpy()
+    groups = pd.factorize(kids["parent_id"])[0]
+    cents = centred(np.stack(kids["centroid"].to_list()).astype(np.float64), sizes)
+    largest = max(sizes[groups == g].sum() for g in set(groups)) / max(sizes.sum(), 1)
+    return {"largest_parent_share": round(float(largest), 3),
+            "parent_coherence_centred": round(coherence(cents, sizes, groups), 3)}  # fmt: skip
+
+
 def _nmi(gold, model) -> dict:
     from sklearn.metrics import normalized_mutual_info_score
 
@@ -149,7 +167,7 @@ def _nmi(gold, model) -> dict:
     return {"themes": len(kids), "coverage": round(float((lab != 0).mean()), 3),
             "nmi": round(float(normalized_mutual_info_score(gold, lab)), 3),
             "parents": int((model.themes["level"] == 0).sum()),
-            "parent_coherence": parent_coherence(model)}  # fmt: skip
+            "parent_coherence": parent_coherence(model), **parent_spread(model)}  # fmt: skip
 
 
 def _npmi(model, texts) -> float:
@@ -180,7 +198,7 @@ def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...], report=
             bad = bad_labels(model, texts)
             out[name] = {"themes": int((model.themes["level"] == 1).sum()) - 1, "bad_labels": bad,
                          "labels": int((model.themes["theme_id"] != 0).sum()),
-                         "parent_coherence": parent_coherence(model),
+                         "parent_coherence": parent_coherence(model), **parent_spread(model),
                          "top": top_table(model).to_dict("records")}  # fmt: skip
         elif name in ("clothing-eval", "clothing-train"):
             texts = datasets.womens_clothing(name.split("-")[1])["text"].astype(str).tolist()

@@ -11,15 +11,17 @@ batches (flat memory). Outliers: (1) HDBSCAN fixes the number of themes and a k-
 space (k-means++ init, clustering.refine) gives every doc its nearest region; (2) any doc whose cosine to its
 theme centroid is below `other_threshold` goes to the explicit "Other" theme (theme_id 0, a real row).
 Keywords: c-TF-IDF terms (over the theme view without hashtags) found in >= 10% of a theme's docs, skipping
-terms that share no theme document with most keywords kept so far. Labels (labels.py, phrases.py): noun
-chunks and aspect + problem phrases, noun first ("Bag lost", "App crashes", "Login not working"), from a few
-representative docs (spaCy), ranked by cosine to the centroid, keyword overlap and support; handle, hashtag,
-platform and name-like words are banned and a corpus-frequent word never stands alone (label_rules.py);
-clearly positive themes read "Network (praise)" (praise.py, VADER on representatives).
-Hierarchy: parents group child centroids (average linkage) above a coherence floor, labelled from their
-children's labels; `ThemeModel.parent_coherence` reports the child-to-parent centroid cosine.
-Identity (match_themes/reconcile), edits (apply_edits), taxonomy YAML and per-theme sentiment are pure
-functions over DataFrames; the engine reads and writes the store.
+terms that share no theme document with most keywords kept so far. Labels (labels.py, phrases.py,
+label_shape.py): noun chunks and aspect + problem phrases, noun first ("Bag lost", "App crashes", "Staff rude",
+"Login not working"), from a few representative docs (spaCy), ranked by cosine to the centroid, keyword
+overlap, support and phrase-level c-TF-IDF salience against the corpus (salience.py); a label starts and ends
+on a content word, holds a noun and no pronoun, time unit or shopping verb; handle, hashtag, platform and
+name-like words are banned and a corpus-frequent word never stands alone (label_rules.py); clearly positive
+themes read "Network (praise)" (praise.py, VADER on representatives).
+Hierarchy (hierarchy.py): parents group child centroids by average linkage after removing what all children
+share (centred centroids; raw cosine lumps a one-domain corpus under one parent), above a coherence floor;
+parent_labels.py names each from its children's aspects, its keywords and its documents.
+`ThemeModel.parent_coherence` reports the child-to-parent centroid cosine.
 """
 
 from __future__ import annotations

@@ -1,10 +1,15 @@
-"""Two-level hierarchy: parent themes by agglomerative clustering of child centroids."""
+"""Two-level hierarchy: parent themes by agglomerative clustering of child centroids.
+
+Centroids are compared after removing what all children share (the size-weighted mean centroid): in a
+one-domain corpus (airline tweets, clothing reviews) every centroid is close to every other in raw cosine,
+so a raw cut lumped the whole corpus under one parent. Centred, only children that are alike group.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-PARENT_LINK = 0.5  # children join one parent while their average centroid cosine is >= this
+PARENT_LINK = 0.2  # children join one parent while their average centred-centroid cosine is >= this
 
 
 def auto_parent_count(n_children: int) -> int:
@@ -48,7 +53,23 @@ def parent_centroids(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarra
     return np.stack(out) if out else np.zeros((0, centroids.shape[1]), np.float32)
 
 
-PARENT_FLOOR = 0.55  # a child whose centroid has cosine < this to its parent's centroid gets its own parent
+PARENT_FLOOR = 0.3  # a child whose centred centroid has cosine < this to its parent's gets its own parent
+
+
+def centred(centroids: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Child centroids minus their size-weighted mean, re-normalised: what sets each child apart."""
+    w = np.asarray(sizes, np.float64)
+    mean = (centroids * w[:, None]).sum(axis=0) / max(w.sum(), 1e-12)
+    out = centroids - mean
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+
+
+def build_parents(centroids: np.ndarray, sizes: np.ndarray, n_parents: int | None) -> np.ndarray:
+    """Parent index per child: average linkage on centred centroids, then the coherence floor."""
+    if len(centroids) < 4:
+        return np.zeros(len(centroids), dtype=np.int64)
+    space = centred(centroids, sizes)
+    return apply_floor(space, sizes, parent_groups(space, sizes, n_parents), PARENT_FLOOR)
 
 
 def apply_floor(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarray, floor: float) -> np.ndarray:
@@ -81,80 +102,3 @@ def parent_coherence(centroids: np.ndarray, sizes: np.ndarray, groups: np.ndarra
         return float("nan")
     sims = np.einsum("ij,ij->i", centroids, cents[groups])
     return float((sims[multi] * sizes[multi]).sum() / max(sizes[multi].sum(), 1))
-
-
-def parent_labels(
-    child_labels: list[str],
-    sizes: np.ndarray,
-    groups: np.ndarray,
-    p_cents: np.ndarray,
-    p_keywords: list[list[str]],
-    encode_phrases,
-    phrase_ok,
-) -> list[str]:
-    """A label per parent, unique among parents and children: never empty, "nan", a number or "X (2)".
-
-    Candidates: the aspects (leading words) of its children's labels and its own c-TF-IDF keywords; the
-    one closest to the parent's centroid wins, with a bonus for each child that shares it. A parent never
-    repeats a child's label (theirs or any other); when nothing is left, two allowed keywords are joined.
-    """
-    from voc.lenses.themes.labels import format_label, label_key
-
-    taken = {label_key(x) for x in child_labels}
-    out: list[str] = []
-    for g in range(len(p_cents)):
-        kids = sorted(np.flatnonzero(groups == g), key=lambda c: -sizes[c])
-        words = [set(label_key(_core(child_labels[c])).split()) for c in kids]
-        cands: dict[str, int] = {}
-        for phrase in [*(_core(child_labels[c]).lower() for c in kids), *p_keywords[g][:6]]:
-            toks = phrase.split()
-            for cand in {" ".join(toks[:n]) for n in range(1, min(3, len(toks)) + 1)}:
-                if label_key(cand) in taken or not phrase_ok(cand) or not _readable(cand):
-                    continue
-                cands[cand] = max(
-                    cands.get(cand, 0), sum(1 for w in words if set(label_key(cand).split()) <= w)
-                )
-        label = None
-        if cands:
-            flat = sorted(cands)
-            vecs = np.asarray(encode_phrases(flat), np.float32)
-            vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
-            score = vecs @ p_cents[g] + 0.05 * np.minimum(3, [cands[c] for c in flat])
-            label = format_label(flat[int(np.argmax(score))])
-        if label is None:
-            aspects = [_core(child_labels[c]).split()[0].lower() for c in kids]
-            label = _joined(aspects, phrase_ok, taken) or _joined(
-                " ".join(p_keywords[g]).split(), phrase_ok, taken
-            )
-        if label is None:
-            label = f"{_core(child_labels[kids[0]])} and related"
-        taken.add(label_key(label))
-        out.append(label)
-    return out
-
-
-_WEAK_END = {"not", "no", "and", "or", "of", "to", "for", "with", "on", "in", "at", "the", "a", "an"}
-
-
-def _core(label: str) -> str:
-    """A label without its "(praise)" tag."""
-    return label.replace("(praise)", "").strip()
-
-
-def _readable(phrase: str) -> bool:
-    """Not ending on a function word ("Login not")."""
-    toks = phrase.split()
-    return bool(toks) and toks[-1] not in _WEAK_END and toks[0] not in _WEAK_END
-
-
-def _joined(words: list[str], phrase_ok, taken: set[str]) -> str | None:
-    """Two different allowed words joined ("App & login") that no other label uses."""
-    from voc.lenses.themes.labels import format_label, label_key
-
-    words = [w for w in dict.fromkeys(words) if _readable(w)]
-    for a in range(len(words)):
-        for b in range(a + 1, len(words)):
-            label = format_label(f"{words[a]} & {words[b]}")
-            if label_key(label) not in taken and phrase_ok(f"{words[a]} {words[b]}"):
-                return label
-    return None

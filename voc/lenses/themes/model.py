@@ -17,6 +17,8 @@ from voc.lenses.themes import fit as _fit
 from voc.lenses.themes import hierarchy, labels
 from voc.lenses.themes.label_rules import corpus_rules
 from voc.lenses.themes.lexical import hybrid, lexical_vectors
+from voc.lenses.themes.parent_labels import parent_labels
+from voc.lenses.themes.phrases import Candidates
 from voc.lenses.themes.view import label_text, view_text
 
 log = logging.getLogger(__name__)
@@ -107,22 +109,27 @@ class ThemeModel:
         kws = labels.ctfidf_keywords(s_texts, s_lab, ids, n_kw)
         reps = [_representatives(s_texts, s_emb, s_lab, tid, cents[j], n_rep) for j, tid in enumerate(ids)]
         fixed = {j: seed_names[j] for j in range(n_seeds)}
-        child_labels = labels.choose_labels(cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules)
+        docs = [_sample(s_texts, s_lab == tid) for tid in ids]
+        corpus = _sample(s_texts, np.ones(len(s_texts), bool), 3000)
+        named = labels.label_themes(
+            cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules, docs, corpus
+        )
+        child_labels = named.labels
         rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (all_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
         # Parents: groups of child centroids above a coherence floor, labelled from their children's labels.
         parent_of = np.zeros(k, dtype=np.int64)
         p_coherence = float("nan")
         if k:
-            groups = hierarchy.parent_groups(cents, sizes, cfg.parents)
-            groups = hierarchy.apply_floor(cents, sizes, groups, hierarchy.PARENT_FLOOR)
+            groups = hierarchy.build_parents(cents, sizes, cfg.parents)
             p_cents = hierarchy.parent_centroids(cents, sizes, groups)
             p_coherence = hierarchy.parent_coherence(cents, sizes, groups)
             p_ids = np.arange(k + 1, k + 1 + len(p_cents))
             parent_of = p_ids[groups]
             p_lab = np.array([parent_of[ids == t][0] if t != OTHER_ID else OTHER_ID for t in s_lab])
             p_kws = labels.ctfidf_keywords(s_texts, p_lab, p_ids, n_kw)
-            p_labels = hierarchy.parent_labels(
-                child_labels, sizes, groups, p_cents, p_kws, encode_phrases, rules.phrase_ok
+            p_labels = parent_labels(
+                child_labels, sizes, groups, p_cents, p_kws, encode_phrases, rules.phrase_ok,
+                named.aspects, Candidates(pos=named.pos), [_sample(s_texts, p_lab == p) for p in p_ids],
             )
             for g, pid in enumerate(p_ids):
                 rows.append(_row(pid, p_labels[g], p_kws[g], None, 0, sizes[groups == g].sum(), p_cents[g]))
@@ -219,6 +226,12 @@ class ThemeModel:
         t["parent_id"] = t["parent_id"].astype("Int64")
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         return cls(t, meta.get("other_threshold", 0.3))
+
+
+def _sample(texts: list[str], mask: np.ndarray, n: int = 400) -> list[str]:
+    """At most n of the masked texts, evenly spread (for parent labels' document shares)."""
+    idx = np.flatnonzero(mask)
+    return [texts[i] for i in idx[:: max(1, len(idx) // n)][:n]]
 
 
 def _representatives(

@@ -25,11 +25,19 @@ def is_praise(texts: Sequence[str]) -> bool:
     return sorted(scores)[len(scores) // 2] >= PRAISE_MEDIAN and negative <= MAX_NEGATIVE_SHARE
 
 
+def any_negative(texts: Sequence[str]) -> bool:
+    """True when any of the texts reads negative (VADER compound < -0.05)."""
+    return any(_analyzer().polarity_scores(str(t))["compound"] < -0.05 for t in texts)
+
+
+def positive_word(word: str) -> bool:
+    """True for a praise word in VADER's lexicon ("great", "love", "best")."""
+    return _analyzer().lexicon.get(word.lower(), 0.0) > 0
+
+
 def praise_label(label: str) -> str:
-    """The aspect without its leading praise words, marked "(praise)": "Best network" -> "Network (praise)"."""
-    lexicon = _analyzer().lexicon
-    words = label.split()
-    while len(words) > 1 and lexicon.get(words[0].lower(), 0.0) > 0:
-        words = words[1:]
-    core = " ".join(words)
-    return f"{core[:1].upper()}{core[1:]} (praise)"
+    """The aspect without its praise and function words, marked "(praise)": "Best network" -> "Network (praise)"."""
+    from voc.lenses.themes.label_shape import PRAISE_TAG, praise_core
+
+    core = praise_core(label, None, positive_word) or label
+    return f"{core[:1].upper()}{core[1:]}{PRAISE_TAG}"
