@@ -105,7 +105,7 @@ def exact_cosine_knn(emb: np.ndarray, k: int, block: int = 1024) -> tuple[np.nda
     return idx, dist
 
 
-AUTO_MIN_CLUSTER_FLOOR = 15  # below ~4,500 docs; 10 over-split the 2,605-doc demo (49 themes for 23 true ones)
+AUTO_MIN_CLUSTER_FLOOR = 13  # below ~3,900 docs; 10 over-split the 2,605-doc demo (49 themes for 23 true ones)
 
 
 def auto_min_cluster_size(n: int) -> int:
