@@ -47,13 +47,24 @@ def vectors(texts: list[str], tag: str, view: bool) -> np.ndarray:
     return view_vectors(texts, tag) if view else encode_cached(texts, tag=tag)
 
 
-def demo_frame(store_path: str | Path) -> pd.DataFrame:
-    """Demo documents from a store (text as stored) with their primary true theme."""
+def demo_frame(store_path: str | Path, languages: list[str] | None = None) -> pd.DataFrame:
+    """Demo documents the store's themes stage fits on (text as stored), with their primary true theme.
+
+    Like the stage (voc.engine.themes_stage._sample), documents in a language the encoder does not cover
+    (the demo's Spanish ones) are left out: they get their language group, not a fitted theme.
+    """
     import duckdb
 
+    from voc.config import encoder_settings
+
+    covered = [*(languages or encoder_settings().languages), "und", ""]
     con = duckdb.connect(str(store_path), read_only=True)
     try:
-        docs = con.execute("SELECT source, source_id, text FROM documents ORDER BY doc_id").df()
+        docs = con.execute(
+            "SELECT source, source_id, text FROM documents WHERE coalesce(language, 'und') IN "
+            f"({', '.join('?' for _ in covered)}) ORDER BY doc_id",
+            covered,
+        ).df()
     finally:
         con.close()
     truth = pd.read_csv(PROJECT_ROOT / "data" / "demo" / "truth.csv", dtype=str)
@@ -64,7 +75,7 @@ def demo_frame(store_path: str | Path) -> pd.DataFrame:
     )
 
 
-OVERRIDES: dict = {}  # ThemesConfig fields set from the command line (--lexical-weight)
+OVERRIDES: dict = {}  # ThemesConfig fields set from the command line (--lexical-weight, --set)
 
 
 def fit(texts: list[str], emb: np.ndarray):
@@ -187,10 +198,11 @@ def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...], report=
             model = fit(texts, vectors(texts, f"air{split}neg", view))
             out[name] = {**_nmi(df["reason"].to_numpy(), model), "npmi": _npmi(model, texts),
                          "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
-        elif name == "banking-eval":
-            df = datasets.banking77("eval")
+        elif name in ("banking-eval", "banking-train"):
+            split = name.split("-")[1]
+            df = datasets.banking77(split)
             texts = df["text"].astype(str).tolist()
-            model = fit(texts, vectors(texts, "bank", view))
+            model = fit(texts, vectors(texts, "bank" if split == "eval" else "banktrain", view))
             out[name] = _nmi(df["category"].to_numpy(), model)
         elif name == "airline-full":
             texts = datasets.airline()["text"].astype(str).tolist()
@@ -239,9 +251,16 @@ def main() -> None:
     ap.add_argument("--corpora", nargs="*", default=["airline-eval", "clothing-eval", "airline-full", "demo"])
     ap.add_argument("--out", default=None)
     ap.add_argument("--lexical-weight", type=float, default=None, help="themes.lexical_weight (default: off)")
+    ap.add_argument("--set", nargs="*", default=[], metavar="FIELD=JSON",
+                    help='ThemesConfig fields, e.g. merge_threshold=1.0 clustering=\'{"min_samples": 5}\'')
     args = ap.parse_args()
     if args.lexical_weight is not None:
         OVERRIDES["lexical_weight"] = args.lexical_weight
+    for item in args.set:
+        field, sep, value = item.partition("=")
+        if not sep:
+            ap.error(f"--set {item!r}: write FIELD=JSON")
+        OVERRIDES[field] = json.loads(value)
     logging.basicConfig(level=logging.WARNING)
     pd.set_option("display.width", 200)
     res = evaluate_cx(not args.doc_vectors, args.store, tuple(args.corpora), _print)
