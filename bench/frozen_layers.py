@@ -1,15 +1,18 @@
 """Check that the sentiment model's frozen layers are the base encoder's: the premise of the shared trunk.
 
-Run: python -m bench.frozen_layers
-The shipped sentiment graph (models/sentiment/model.int8.onnx) is compared, tensor by tensor (matched by the
+Run: python -m bench.frozen_layers [--model DIR]
+The shipped sentiment graph (models/sentiment/model.int8.onnx, or DIR's) is compared, tensor by tensor (matched by the
 node that reads it), with the base all-MiniLM-L6-v2 export quantised the same way (per-channel int8, cached
 by voc.encode.backends.ensure_onnx). Prints, per part of the model, how many tensors are bit-identical.
-Expected: the embeddings and layers 0-1 all identical (frozen in fine-tuning), layers 2-5 not.
+Expected: the embeddings and the bottom freeze_layers layers (meta.json; 2 for the shipped model) all
+identical (frozen in fine-tuning), the layers above not.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -35,7 +38,10 @@ def _part(key: str) -> str:
 
 def main() -> None:
     """Print identical/total tensors per part of the model."""
-    tuned = _tensors(default_model_dir() / "model.int8.onnx")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=None, help="sentiment model folder (default: shipped)")
+    folder = ap.parse_args().model or default_model_dir()
+    tuned = _tensors(folder / "model.int8.onnx")
     base = _tensors(ensure_onnx(resolve_model(None), "int8"))
     parts: dict[str, list[bool]] = {}
     for key in sorted(set(tuned) & set(base)):

@@ -1,16 +1,18 @@
 """Every sentiment eval figure for two passes, the fp32 trunk and the int8 trunk, side by side in one run.
 
 Run: python -m bench.trunk_sentiment [--k 2] [--sets alexa sst2 ...] [--variants "two passes" ...] [--vectors]
+       [--model DIR] [--out NAME]
 Each variant loads the sentiment lens exactly as `voc eval sentiment` does (voc.evaluate.sentiment: the
-shipped model, SentimentLens.load on the encoder settings with 2 threads, `lens.predict` in the lens's own
-length-sorted batches of 32) with only encoder.shared_trunk / encoder.trunk_precision set:
+shipped model, or --model DIR such as one retrained with k frozen layers; SentimentLens.load on the encoder
+settings with 2 threads, `lens.predict` in the lens's own length-sorted batches of 32) with only
+encoder.shared_trunk / encoder.trunk_precision set:
   - two passes: shared_trunk 0, the model's own int8 graph;
   - fp32 trunk k: the base MiniLM's fp32 bottom k layers, then the model's own int8 top layers;
   - int8 trunk k: the base MiniLM's int8 bottom k layers (bit-identical to the model's own), then its top.
 Reported per eval split and variant: the metric, its difference to two passes in points, the label agreement
 with two passes and the largest probability difference. With --vectors, also the shared encoder's document
 vectors under the fp32 trunk against its whole graph's (exactly equal rows, largest absolute difference).
-Writes bench/results/trunk_sentiment.json.
+Writes bench/results/trunk_sentiment.json (or NAME.json).
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ def main() -> None:
     )
     ap.add_argument("--variants", nargs="*", default=None, help="variant names to run (default: all three)")
     ap.add_argument("--vectors", action="store_true", help="compare the encoder's fp32-trunk vectors too")
+    ap.add_argument("--model", default="default", help="sentiment model folder (default: the shipped one)")
+    ap.add_argument("--out", default="trunk_sentiment", help="results file name under bench/results")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     variants = {
@@ -66,7 +70,7 @@ def main() -> None:
     variants = {n: v for n, v in variants.items() if not args.variants or n in args.variants}
     lenses = {}
     for name, enc in variants.items():
-        cfg = PipelineConfig.load(None, encoder=enc)
+        cfg = PipelineConfig.load(None, encoder=enc, sentiment={"model": args.model})
         lenses[name] = SentimentLens.load(cfg.sentiment, cfg.encoder.model_copy(update={"threads": 2}))
         log.info("%s: %s", name, lenses[name].version)
     base = next(iter(variants))
@@ -90,7 +94,7 @@ def main() -> None:
         if args.vectors:
             rows.append(_vectors(set_name, texts, args.k))
             log.info("%s", rows[-1])
-    write_results("trunk_sentiment", __doc__, args, {k: v.version for k, v in lenses.items()}, rows)
+    write_results(args.out, __doc__, args, {k: v.version for k, v in lenses.items()}, rows)
 
 
 if __name__ == "__main__":

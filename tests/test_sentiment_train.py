@@ -86,3 +86,19 @@ def test_package_checkpoint_int8_onnx_matches_torch(tmp_path):
     ref = predict_probs(net, tok, texts, max_length=64)
     np.testing.assert_allclose(got, ref, atol=0.05)  # int8 weights: close, not identical
     assert (got.argmax(1) == ref.argmax(1)).mean() >= 0.75
+
+
+def test_train_sentiment_cli_passes_the_frozen_layers_to_the_recipe(tmp_path, monkeypatch):
+    """`voc train sentiment --freeze-layers 4` retrains with 4 frozen layers (issue 19's k = 3, 4 models)."""
+    from typer.testing import CliRunner
+
+    import voc.train.sentiment as train_module
+    from voc.cli import app
+
+    seen = {}
+    monkeypatch.setattr(train_module, "train_sentiment", lambda out, work, reuse, **kw: seen.update(kw) or {})
+    args = ["train", "sentiment", "--out", str(tmp_path / "k4"), "--threads", "1", "--freeze-layers", "4"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert seen == {"threads": 1, "freeze_layers": 4}
+    assert FitConfig(**seen).freeze_layers == 4

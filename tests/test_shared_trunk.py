@@ -138,17 +138,62 @@ def test_shared_pass_runs_the_sentiment_top_once_per_batch(fp32_sentiment):
     assert 1 <= runner.top.calls <= 3
 
 
+def _with_frozen(model, folder, layers: int):
+    """A copy of a model folder whose meta says it was fine-tuned with its bottom `layers` layers frozen."""
+    shutil.copytree(model, folder, symlinks=True)
+    meta = json.loads((folder / "meta.json").read_text())
+    meta["fit_config"]["freeze_layers"] = layers
+    (folder / "meta.json").write_text(json.dumps(meta))
+    return folder
+
+
 def test_a_model_that_did_not_freeze_the_layers_runs_its_own_pass(fp32_sentiment, tmp_path):
     from voc.lenses.sentiment import OnnxSentimentRunner
 
-    folder = tmp_path / "unfrozen"
-    shutil.copytree(fp32_sentiment, folder, symlinks=True)
-    meta = json.loads((folder / "meta.json").read_text())
-    meta["fit_config"]["freeze_layers"] = 1
-    (folder / "meta.json").write_text(json.dumps(meta))
+    folder = _with_frozen(fp32_sentiment, tmp_path / "unfrozen", 1)
     fp32 = {"cache": False, "trunk_precision": "fp32"}
     assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=2, **fp32)).trunk_layers == 0
     assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=1, **fp32)).trunk_layers == 1
+
+
+@pytest.mark.parametrize("k", [3, 4])
+def test_a_model_that_froze_k_layers_runs_its_top_6_minus_k_on_a_k_layer_trunk(fp32_sentiment, tmp_path, k):
+    """Nothing is special about k=2 (issue 19 retrains with k = 2, 3, 4): a model that froze k layers runs only
+    its layers above k on the k-layer trunk and gives what its own pass gives; a shallower trunk is shared
+    too (it froze those layers as well), a deeper one is not."""
+    import onnx
+
+    from voc.encode.trunk import split_paths
+    from voc.lenses.sentiment import OnnxSentimentRunner
+
+    folder = _with_frozen(fp32_sentiment, tmp_path / f"k{k}", k)
+    models, shared = _analyse(folder, k, "fp32")
+    runner = models.sentiment._runner
+    assert runner.trunk_layers == k and runner.version.endswith(f"+trunk{k}-fp32")
+    assert runner.model.calls == 0 and runner.top.calls >= 1
+    top = onnx.load(str(split_paths(folder / "model.onnx", k, "top")), load_external_data=False).graph
+    layers = {int(n.name.split("layer.")[1].split("/")[0]) for n in top.node if "/layer." in n.name}
+    assert layers == set(range(k, 6))
+    _, separate = _analyse(folder, 0, "fp32")
+    cols = ["p_negative", "p_neutral", "p_positive", "sentiment_score"]
+    np.testing.assert_allclose(shared.predictions[cols], separate.predictions[cols], atol=1e-4)
+    np.testing.assert_allclose(
+        shared.sentences["sentiment_score"], separate.sentences["sentiment_score"], atol=1e-4
+    )
+    # the encoder's side: the same vectors as its whole graph, so root cause and themes cannot move with k
+    np.testing.assert_allclose(shared.vectors, separate.vectors, rtol=0, atol=1e-6)
+    fp32 = {"cache": False, "trunk_precision": "fp32"}
+    assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=2, **fp32)).trunk_layers == 2
+    assert OnnxSentimentRunner(folder, EncoderConfig(shared_trunk=k + 1, **fp32)).trunk_layers == 0
+
+
+def test_a_trunk_must_leave_a_top_layer():
+    """MiniLM-L6 has 6 layers: a 6-layer trunk would leave the top nothing to run (the graph has no cut there)."""
+    from pydantic import ValidationError
+
+    assert EncoderConfig(shared_trunk=5).shared_trunk == 5
+    with pytest.raises(ValidationError, match="shared_trunk"):
+        EncoderConfig(shared_trunk=6)
 
 
 def test_a_model_whose_weights_differ_from_the_trunk_runs_its_own_pass(fp32_sentiment):

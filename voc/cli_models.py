@@ -88,6 +88,7 @@ def train_sentiment_cmd(
     work_dir: Annotated[Optional[Path], typer.Option(help="Work folder for checkpoints (default: the voc cache).")] = None,
     epochs: Annotated[Optional[float], typer.Option(help="Epochs over the training mix (default: the recipe's).")] = None,
     threads: Annotated[Optional[int], typer.Option(help="Torch threads (default: the recipe's).")] = None,
+    freeze_layers: Annotated[Optional[int], typer.Option(help="Bottom layers kept frozen (default: the recipe's 2); the shared trunk can be that deep.")] = None,
     from_store: FromStoreOpt = None,
     from_ratings: Annotated[bool, typer.Option("--from-ratings", help="With --from-store: ratings as weak labels (stars 1-2, NPS 0-6 negative; 4-5, 9-10 positive).")] = False,
     full: Annotated[bool, typer.Option("--full", help="With --from-store: run the full fine-tune recipe with the labels added (30-50 min on 2 cores) instead of refitting the head.")] = False,
@@ -95,7 +96,8 @@ def train_sentiment_cmd(
     """Fine-tune the sentiment model (about 30 min), or with --from-store refit its head on your labels (seconds)."""
     from voc.train.sentiment import train_sentiment
 
-    overrides = {k: v for k, v in (("epochs", epochs), ("threads", threads)) if v is not None}
+    given = (("epochs", epochs), ("threads", threads), ("freeze_layers", freeze_layers))
+    overrides = {k: v for k, v in given if v is not None}
     if from_store is not None:
         from voc.teach import train_store
 

@@ -102,7 +102,8 @@ class EncoderConfig(_Section):
     # Bottom layers computed once for the encoder and the sentiment model (voc.encode.trunk); 0: two passes.
     # Default 2 with an fp32 trunk: the encoder's vectors are bit-identical to its whole graph's, and every
     # sentiment eval figure stays within 0.5 point of two passes (README, "Profiles").
-    shared_trunk: int = Field(default=2, ge=0, le=6)
+    # At most 5: MiniLM-L6's top must keep a layer (the model's last layer output is the graph's output).
+    shared_trunk: int = Field(default=2, ge=0, le=5)
     # The trunk's precision (unset: the encoder's `precision`, so the encoder's vectors never move). fp32 runs
     # the sentiment model's bottom layers unquantised; int8 under an fp32 encoder is exactly the sentiment
     # model's own int8 layers, but the encoder's fp32 top then reads int8 states (its vectors move).
