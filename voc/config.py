@@ -7,12 +7,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 from voc.config_app import AppConfig
-from voc.config_dicts import deep_update, drop_deprecated, format_errors
+from voc.config_dicts import deep_update, drop_deprecated, format_errors, read_yaml
 from voc.errors import ConfigError
 from voc.lenses.registry import DEFAULT_ENABLED, check_lens_names
 from voc.schema import Preset, RatingScale
@@ -304,12 +303,7 @@ class PipelineConfig(BaseSettings):
         data: dict[str, Any] = {}
         if path is not None:
             path = Path(path)
-            if not path.is_file():
-                raise ConfigError(f"Pipeline config {path} does not exist; pass an existing YAML file.")
-            try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"Pipeline config {path} is not valid YAML: {exc}") from None
+            data = read_yaml(path, "Pipeline config")
             if not isinstance(data, dict):
                 raise ConfigError(f"Pipeline config {path} must be a mapping of sections (input, store, ...).")
             for item in data.get("inputs") or []:

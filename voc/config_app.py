@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from voc.config_dicts import format_errors
+from voc.config_dicts import format_errors, read_yaml
 from voc.errors import ConfigError
 
 
@@ -52,12 +51,7 @@ def load_app_config(path: str | Path | None = None) -> AppConfig:
     section: Any = {}
     if path is not None:
         path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"Config {path} does not exist; pass an existing YAML file.")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"Config {path} is not valid YAML: {exc}") from None
+        raw = read_yaml(path, "Config")
         section = (raw.get("app") if isinstance(raw, dict) else None) or {}
     try:
         return _AppSettings(app=section).app

@@ -1,13 +1,27 @@
-"""Helpers over raw pipeline settings: deprecated keys, section-wise updates and readable validation errors."""
+"""Helpers over raw settings: reading the YAML, deprecated keys, section-wise updates and readable errors."""
 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
+from voc.errors import ConfigError
+
 DEPRECATED = (("seed",), ("sentiment", "sentence_level"))  # settings that were never read
+
+
+def read_yaml(path: Path, what: str) -> Any:
+    """A YAML file's content ({} when empty); a ConfigError names the `what` file when missing or not YAML."""
+    if not path.is_file():
+        raise ConfigError(f"{what} {path} does not exist; pass an existing YAML file.")
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{what} {path} is not valid YAML: {exc}") from None
 
 
 def drop_deprecated(data: Any) -> Any:
