@@ -49,7 +49,7 @@ def themes_in_memory(
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
         return ids, labels, sims
     kept = [texts[i] for i in keep]
-    vectors = theme_vectors(encoder, kept)[0]  # the theme view, pooled in the shared pass
+    vectors = theme_vectors(encoder, kept, cfg.themes.view_pooling)[0]  # the theme view, pooled in the shared pass
     result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode)
     assigned = result.assignments["theme_id"].to_numpy()
     similarity = result.model.similarity(vectors, assigned)
@@ -77,23 +77,27 @@ class FittedThemes:
     result: object  # voc.lenses.themes.ThemesRun
     in_sample: dict
     run_id: str | None = None
+    view_df: dict | None = None  # the sample's word document frequencies ("idf" view pooling), for assignment
 
 
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
-    from voc.lenses.themes.view import theme_vectors
+    from voc.lenses.themes.view import theme_vectors, view_doc_freq
 
     sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
         log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
         return None
     texts = sample["text"].tolist()
+    df = view_doc_freq(texts) if cfg.themes.view_pooling == "idf" else None
     result = run_themes(
-        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts)[0], cfg.themes, encoder.encode,
+        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts, cfg.themes.view_pooling, df)[0], cfg.themes,
+        encoder.encode,
         stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
     )  # fmt: skip
-    return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])), run_id)
+    in_sample = dict(zip(result.assignments["doc_id"], result.assignments["theme_id"]))
+    return FittedThemes(result, in_sample, run_id, df)
 
 
 def assign_batch(
@@ -112,7 +116,7 @@ def assign_batch(
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        vectors = theme_vectors(encoder, texts_in)[0]
+        vectors = theme_vectors(encoder, texts_in, cfg.themes.view_pooling, fitted.view_df)[0]
         theme = fitted.result.model.assign(vectors)
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
         similarity = fitted.result.model.similarity(vectors, theme)  # the Review queue asks the least similar
