@@ -110,13 +110,16 @@ def main() -> None:
     ap.add_argument("--variants", nargs="*", default=["base", "content", "idf", "idfc", "sif"])
     ap.add_argument("--corpora", nargs="*", default=["airline", "banking", "clothing"])
     ap.add_argument("--config", default="{}", help="JSON dict of ThemesConfig fields")
+    ap.add_argument("--seeds", nargs="*", type=int, default=[42], help="UMAP seeds to average over (fit noise)")
     args = ap.parse_args()
-    cfg = ThemesConfig(**json.loads(args.config))
     parts = [(n, t, g, encode_words(t, n)) for n, t, g in corpora(args.corpora)]
     for variant in args.variants:
         rows: dict[str, list[dict]] = {}
         for name, texts, gold, docs in parts:
-            rows.setdefault(name.rstrip("012"), []).append(score(texts, pool(docs, variant), gold, cfg))
+            emb = pool(docs, variant)
+            for seed in args.seeds:
+                cfg = ThemesConfig(**{**json.loads(args.config), "seed": seed})
+                rows.setdefault(name.rstrip("012"), []).append(score(texts, emb, gold, cfg))
         for corpus, rs in rows.items():
             mean = {k: round(float(np.mean([r[k] for r in rs])), 3) for k in rs[0]}
             print(variant, args.config, corpus, json.dumps(mean), [r["themes"] for r in rs], flush=True)

@@ -93,3 +93,15 @@ def test_pooling_is_configured_and_checked():
         theme_vectors(BagEncoder(), ["a flight"], "tokens")
     docs, spans, span_vecs = theme_vectors(BagEncoder(), ["@united my flight delayed. Crew rude."], "idf")
     assert len(spans[0]) == len(span_vecs[0]) == 2  # the pieces, as before, for callers that use them
+
+
+def test_content_pooling_leaves_out_function_words_without_a_corpus_table():
+    texts = ["the seat broken on my flight", "my crew rude"]
+    enc = BagEncoder()
+    vecs = theme_vectors(enc, texts, "content")[0]
+    words = [[t[a:b] for a, b in pass_spans(t, "content")[1:]] for t in texts[:1]]
+    assert words == [["seat", "broken", "flight"]]  # the piece, then only its content words
+    for w in ("the", "my"):
+        assert vecs[0][VOCAB.index(w)] == 0 and vecs[1][VOCAB.index(w)] == 0
+    assert vecs[1][VOCAB.index("crew")] == pytest.approx(vecs[1][VOCAB.index("rude")])
+    assert theme_vectors(BagEncoder(), texts[1:], "content")[0][0] == pytest.approx(vecs[1])  # batch-independent

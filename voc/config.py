@@ -156,9 +156,10 @@ class ThemesConfig(_Section):
     min_theme_size: int = Field(default=5, gt=0)
     merge_threshold: float = Field(default=0.9, ge=0, le=1)  # merge child themes with centroid cosine >= this; 1 = off
     lexical_weight: float = Field(default=0.0, ge=0, lt=1)  # share of a content-word LSA in the clustering space (opt-in)
-    # theme vector of a document: "pieces" = its sentence pieces' length-weighted mean; "idf" = its words'
-    # in-context vectors weighted by IDF in the fitted sample (opt-in: the cache keeps a vector per word)
-    view_pooling: Literal["pieces", "idf"] = "pieces"
+    # theme vector of a document: "pieces" = its sentence pieces' length-weighted mean; opt-in (the cache keeps a
+    # vector per word): "idf" = its words' in-context vectors weighted by IDF in the fitted sample, "content" =
+    # its content words' mean (tweets; loses on intent-like queries) - voc.lenses.themes.word_pool
+    view_pooling: Literal["pieces", "idf", "content"] = "pieces"
 
 
 class RootCauseConfig(_Section):

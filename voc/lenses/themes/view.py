@@ -19,7 +19,7 @@ from voc.clean.sentences import split_sentences
 from voc.errors import ConfigError
 
 VIEW_VERSION = "2"  # bump when the spans change, so cached theme-view vectors are recomputed
-POOLINGS = ("pieces", "idf")
+POOLINGS = ("pieces", "idf", "content")
 
 # Cut out of every sentence: handles, URLs, e-mail-like strings, PII placeholders, a hashtag's '#',
 # and reference numbers ("Account NM77126752", "ticket #123") that say nothing about the issue.
@@ -129,7 +129,7 @@ def theme_vectors(
 
     pooling "pieces": the pieces' length-weighted mean; "idf": the IDF-weighted mean of the pieces' words
     (voc.lenses.themes.word_pool), with document frequencies `df` (from the fitted sample) or, if None, of
-    `texts` themselves. Returns (doc theme vectors, piece spans per text, piece vectors per text).
+    `texts` themselves; "content": the mean of the pieces' content words. Returns (doc theme vectors, piece spans per text, piece vectors per text).
     """
     from voc.lenses.themes.word_pool import doc_freq, idf_pool, word_spans
 
@@ -140,12 +140,16 @@ def theme_vectors(
         _, span_vecs = encoder.encode_spans(list(texts), spans)
         return pool_view(span_vecs, spans), spans, span_vecs
     plain = [str(t or "") for t in texts]
-    words = [word_spans(t, sp) for t, sp in zip(plain, spans)]
+    words = [word_spans(t, sp, pooling == "content") for t, sp in zip(plain, spans)]
     _, both = encoder.encode_spans(list(texts), [sp + w for sp, w in zip(spans, words)])  # = pass_spans: cached
     span_vecs = [v[: len(sp)] for v, sp in zip(both, spans)]
     word_vecs = [v[len(sp) :] for v, sp in zip(both, spans)]
     base = pool_view(span_vecs, spans)
-    return idf_pool(plain, words, word_vecs, doc_freq(plain, words) if df is None else df, base), spans, span_vecs
+    if pooling == "content":  # every content word weighs the same: an IDF table in which all are equally rare
+        df = dict.fromkeys((t[a:b].lower() for t, ws in zip(plain, words) for a, b in ws), 1.0)
+    elif df is None:
+        df = doc_freq(plain, words)
+    return idf_pool(plain, words, word_vecs, df, base), spans, span_vecs
 
 
 def pass_spans(text: str, pooling: str = "pieces") -> list[tuple[int, int]]:
@@ -153,7 +157,7 @@ def pass_spans(text: str, pooling: str = "pieces") -> list[tuple[int, int]]:
     from voc.lenses.themes.word_pool import word_spans
 
     spans = theme_spans(str(text or ""))
-    return spans + word_spans(str(text or ""), spans) if pooling == "idf" else spans
+    return spans if pooling == "pieces" else spans + word_spans(str(text or ""), spans, pooling == "content")
 
 
 def view_doc_freq(texts: Sequence[str]) -> dict[str, float]:

@@ -1,11 +1,13 @@
-"""IDF-weighted word pooling of the theme view: rare, issue-bearing words outweigh the corpus's common ones.
+"""Word pooling of the theme view: issue-bearing words outweigh function words and the corpus's common ones.
 
 A length-weighted mean of sentence pieces gives every token the same say, so in an airline corpus "flight",
-"you", "my" and "why" shape the vector as much as "delayed", "bag" or "rebook". Here every word of the theme
-view's pieces is a span of the same single encoder pass (its in-context token states, pooled), and the
-document vector is their mean weighted by each word's inverse document frequency in the fitted corpus
-(ln(1 / df) + 1, as scikit-learn's smoothed IDF). On the train splits this lifted airline NMI and BANKING77
-NMI and clothing NPMI together (bench.themes_view_frontier; figures in models/themes/VIEW_CARD.md).
+"you", "my" and "why" shape the vector as much as "delayed", "bag" or "rebook". Here words of the theme
+view's pieces are spans of the same single encoder pass (their in-context token states, pooled), and the
+document vector is their mean weighted by
+- "idf": each word's inverse document frequency in the fitted corpus (ln(1 / df) + 1, scikit-learn's
+  smoothed IDF); every word is a span;
+- "content": 1 for content words (not a stopword, 3+ letters), 0 for the rest; only content words are spans.
+Measured on train splits with bench.themes_view_frontier (figures in the issue 22 closing note).
 """
 
 from __future__ import annotations
@@ -20,9 +22,18 @@ import numpy as np
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
-def word_spans(text: str, pieces: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Char spans of every word (letters with an inner apostrophe) inside the theme view's pieces."""
-    return [(m.start(), m.end()) for a, b in pieces for m in _WORD.finditer(text, a, b)]
+def word_spans(text: str, pieces: Sequence[tuple[int, int]], content_only: bool = False) -> list[tuple[int, int]]:
+    """Char spans of every word (letters with an inner apostrophe) inside the theme view's pieces.
+
+    content_only: only content words (not a stopword, at least 3 letters).
+    """
+    spans = [(m.start(), m.end()) for a, b in pieces for m in _WORD.finditer(text, a, b)]
+    if not content_only:
+        return spans
+    from voc.lenses.themes.labels import stopwords
+
+    stops = stopwords()
+    return [(a, b) for a, b in spans if b - a >= 3 and text[a:b].lower() not in stops]
 
 
 def doc_freq(texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> dict[str, float]:
