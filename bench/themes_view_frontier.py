@@ -73,6 +73,8 @@ def pool(docs, variant: str) -> np.ndarray:
     def weights(ws: list[str], kind: str) -> np.ndarray:
         if kind == "content":
             return np.asarray([0.0 if w in stops or len(w) < 3 else 1.0 for w in ws])
+        if kind == "soft":  # function words at 0.3
+            return np.asarray([0.3 if w in stops or len(w) < 3 else 1.0 for w in ws])
         if kind == "contentdf":  # content words that are not corpus-ubiquitous (df > 10%)
             return np.asarray([0.0 if w in stops or len(w) < 3 or df[w] > 0.1 else 1.0 for w in ws])
         if kind == "idf":

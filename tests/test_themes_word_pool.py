@@ -105,3 +105,11 @@ def test_content_pooling_leaves_out_function_words_without_a_corpus_table():
         assert vecs[0][VOCAB.index(w)] == 0 and vecs[1][VOCAB.index(w)] == 0
     assert vecs[1][VOCAB.index("crew")] == pytest.approx(vecs[1][VOCAB.index("rude")])
     assert theme_vectors(BagEncoder(), texts[1:], "content")[0][0] == pytest.approx(vecs[1])  # batch-independent
+
+
+def test_soft_pooling_keeps_function_words_at_a_fraction():
+    from voc.lenses.themes.word_pool import FUNCTION_WEIGHT
+
+    vec = theme_vectors(BagEncoder(), ["my crew rude"], "soft")[0][0]
+    assert vec[VOCAB.index("my")] == pytest.approx(FUNCTION_WEIGHT * vec[VOCAB.index("crew")])
+    assert pass_spans("my crew rude", "soft")[1:] == [(0, 2), (3, 7), (8, 12)]  # every word is pooled

@@ -158,8 +158,9 @@ class ThemesConfig(_Section):
     lexical_weight: float = Field(default=0.0, ge=0, lt=1)  # share of a content-word LSA in the clustering space (opt-in)
     # theme vector of a document: "pieces" = its sentence pieces' length-weighted mean; opt-in (the cache keeps a
     # vector per word): "idf" = its words' in-context vectors weighted by IDF in the fitted sample, "content" =
-    # its content words' mean (tweets; loses on intent-like queries) - voc.lenses.themes.word_pool
-    view_pooling: Literal["pieces", "idf", "content"] = "pieces"
+    # its content words' mean (loses on intent-like queries), "soft" = its words' mean with function words at 0.3
+    # (voc.lenses.themes.word_pool)
+    view_pooling: Literal["pieces", "idf", "content", "soft"] = "pieces"
 
 
 class RootCauseConfig(_Section):

@@ -19,7 +19,7 @@ from voc.clean.sentences import split_sentences
 from voc.errors import ConfigError
 
 VIEW_VERSION = "2"  # bump when the spans change, so cached theme-view vectors are recomputed
-POOLINGS = ("pieces", "idf", "content")
+POOLINGS = ("pieces", "idf", "content", "soft")
 
 # Cut out of every sentence: handles, URLs, e-mail-like strings, PII placeholders, a hashtag's '#',
 # and reference numbers ("Account NM77126752", "ticket #123") that say nothing about the issue.
@@ -129,9 +129,10 @@ def theme_vectors(
 
     pooling "pieces": the pieces' length-weighted mean; "idf": the IDF-weighted mean of the pieces' words
     (voc.lenses.themes.word_pool), with document frequencies `df` (from the fitted sample) or, if None, of
-    `texts` themselves; "content": the mean of the pieces' content words. Returns (doc theme vectors, piece spans per text, piece vectors per text).
+    `texts` themselves; "content": the mean of the pieces' content words; "soft": the mean of their words,
+    function words at word_pool.FUNCTION_WEIGHT. Returns (doc theme vectors, piece spans per text, piece vectors per text).
     """
-    from voc.lenses.themes.word_pool import doc_freq, idf_pool, word_spans
+    from voc.lenses.themes.word_pool import doc_freq, idf_weights, soft_weights, word_pool, word_spans
 
     if pooling not in POOLINGS:
         raise ConfigError(f"themes.view_pooling {pooling!r} is unknown; use one of {', '.join(POOLINGS)}.")
@@ -145,11 +146,14 @@ def theme_vectors(
     span_vecs = [v[: len(sp)] for v, sp in zip(both, spans)]
     word_vecs = [v[len(sp) :] for v, sp in zip(both, spans)]
     base = pool_view(span_vecs, spans)
-    if pooling == "content":  # every content word weighs the same: an IDF table in which all are equally rare
-        df = dict.fromkeys((t[a:b].lower() for t, ws in zip(plain, words) for a, b in ws), 1.0)
-    elif df is None:
-        df = doc_freq(plain, words)
-    return idf_pool(plain, words, word_vecs, df, base), spans, span_vecs
+    if pooling == "content":
+        weigh = lambda ws: np.ones(len(ws), np.float32)  # noqa: E731
+    elif pooling == "soft":
+        weigh = soft_weights
+    else:
+        table = doc_freq(plain, words) if df is None else df
+        weigh = lambda ws: idf_weights(ws, table)  # noqa: E731
+    return word_pool(plain, words, word_vecs, weigh, base), spans, span_vecs
 
 
 def pass_spans(text: str, pooling: str = "pieces") -> list[tuple[int, int]]:
