@@ -4,7 +4,11 @@ One encoder pass per corpus gives in-context vectors of the theme view's sentenc
 inside them (`Encoder.encode_spans` pools arbitrary char spans). Each variant pools those into a document
 vector, which is clustered as the themes lens does (bench.themes_frontier.score, default ThemesConfig).
 Corpora as in bench.themes_frontier (airline negative train in 3 parts, BANKING77 train sample, clothing
-train sample). Run: python -m bench.themes_view_frontier [--variants base content idf ...] [--corpora ...]
+train sample). Variants: base (the pieces' length-weighted mean, view_pooling "pieces"), idf, content, soft
+(as voc.lenses.themes.word_pool), idf2 / idfs / idfc / contentdf / sif (other word weightings), "V@S" (share
+S of base mixed in), "V+c" (corpus mean subtracted). Vectors are stored as float16, so "base" differs from
+bench.themes_frontier's by rounding: that alone moves airline NMI by about 0.02 (the fit is that chaotic),
+hence --seeds. Run: python -m bench.themes_view_frontier [--variants base soft] [--corpora ...] [--seeds 42 1 2]
 """
 
 from __future__ import annotations
