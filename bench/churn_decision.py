@@ -23,7 +23,7 @@ import pandas as pd
 
 from voc.config import ChurnConfig
 from voc.lenses.rootcause_model import RootCauseHead
-from voc.lenses.taxonomy_scores import score_taxonomy
+from voc.lenses.churn import churn_probs
 from voc.paths import MODELS_DIR, PROJECT_ROOT
 from voc.train.churn_decision import Scores, choose, decision_table, f1
 from voc.train.rootcause_corpus import encode_texts
@@ -55,7 +55,7 @@ def head_scores(model_dir: Path, texts: list[str], tag: str) -> Scores:
     """p(churn) and p(staying) of a trained churn head over texts."""
     head = RootCauseHead.load(model_dir)
     enc = encode_texts(texts, tag=tag)
-    probs = score_taxonomy(head, enc.texts, enc.spans, enc.doc_vecs, enc.sent_vecs).doc_probs
+    probs = churn_probs(head, enc.texts, enc.spans, enc.doc_vecs, enc.sent_vecs)
     return Scores(
         probs[:, head.labels.index("churn")].astype(float),
         probs[:, head.labels.index("staying")].astype(float),
