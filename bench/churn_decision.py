@@ -1,6 +1,7 @@
 """Choose the churn decision on out-of-fold train scores with a demo false-positive ceiling; or measure one.
 
 Run: python -m bench.churn_decision [--store DEMO.duckdb] [--out models/churn] [--demo-ceiling 0.12]
+       [--windows 2+3]
   Trains the churn head (`voc train churn`'s recipe) into --out (default a temporary folder), scores the
   demo corpus's English items with it, and picks (threshold, staying_weight) by voc.train.churn_decision:
   best out-of-fold F1 on the dev set's train part with <= 5% of train hard negatives flagged, <= the
@@ -76,7 +77,8 @@ def measure(args, demo: pd.DataFrame) -> dict:
 def search(args, demo: pd.DataFrame, out: Path) -> dict:
     from voc.train.journey import churn_dev, train_churn
 
-    result = train_churn(args.taxonomy, out, args.dev)
+    windows = tuple(int(k) for k in args.windows.split("+") if k)
+    result = train_churn(args.taxonomy, out, args.dev, context_windows=windows)
     oof = result["oof_dev_train"]
     labels = result["labels"]
     probs = np.asarray(oof["probs"], float)
@@ -113,6 +115,7 @@ def main() -> None:
     parser.add_argument("--demo-ceiling", type=float, default=0.12)
     parser.add_argument("--max-hard", type=float, default=0.05)
     parser.add_argument("--wave-floor", type=float, default=0.85)
+    parser.add_argument("--windows", default="", help="context windows to train with, e.g. 2+3 (none)")
     parser.add_argument("--measure", action="store_true")
     parser.add_argument("--model", type=Path, default=MODELS_DIR / "churn")
     parser.add_argument("--threshold", type=float, default=None)
