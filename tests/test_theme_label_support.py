@@ -98,3 +98,10 @@ def test_a_parent_is_never_a_name_like_token_or_a_word_few_of_its_documents_use(
                            lambda p: p not in ("skirt", "dress"), aspects, Candidates(pos=pos), docs)  # fmt: skip
     assert labels[0] != "Hips" and labels[1] != "Xxs", labels
     assert all(lab.strip() and lab.lower() != "nan" for lab in labels), labels
+
+
+def test_a_joined_parent_label_joins_two_nouns_never_a_verb():
+    from voc.lenses.themes.parent_labels import _joined
+
+    pos = Candidates(pos=Counter({("delayed", "VERB"): 5, ("gate", "NOUN"): 5, ("seat", "NOUN"): 4}))
+    assert _joined(["delayed", "gate", "seat"], lambda p: True, set(), pos) == "Gate & seat"

@@ -68,7 +68,9 @@ def parent_labels(
             label = format_label(flat[int(np.argmax(score))])
         if label is None:
             heads = [aspects[c].split()[0] for c in kids if aspects[c]]
-            label = _joined(heads, phrase_ok, taken) or _joined(" ".join(p_keywords[g]).split(), phrase_ok, taken)
+            label = _joined(heads, phrase_ok, taken, words) or _joined(
+                " ".join(p_keywords[g]).split(), phrase_ok, taken, words
+            )
         if label is None:
             label = f"{core_of(child_labels[kids[0]])} and related"
         taken.add(label_key(label))
@@ -112,9 +114,9 @@ def _aspect_like(phrase: str, words: Candidates | None) -> bool:
     return words.is_noun(last) is True if words is not None else not last.endswith("ed")
 
 
-def _joined(words: list[str], phrase_ok, taken: set[str]) -> str | None:
-    """Two different allowed words joined ("App & login") that no other label uses."""
-    words = [w for w in dict.fromkeys(words) if w not in EDGE_WORDS and shape_ok(w)]
+def _joined(words: list[str], phrase_ok, taken: set[str], pos: Candidates | None = None) -> str | None:
+    """Two different allowed nouns joined ("App & login", never "Delayed & gate") that no other label uses."""
+    words = [w for w in dict.fromkeys(words) if w not in EDGE_WORDS and shape_ok(w) and _aspect_like(w, pos)]
     for a in range(len(words)):
         for b in range(a + 1, len(words)):
             label = format_label(f"{words[a]} & {words[b]}")
