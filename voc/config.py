@@ -156,6 +156,8 @@ class ThemesConfig(_Section):
     min_theme_size: int = Field(default=5, gt=0)
     merge_threshold: float = Field(default=0.9, ge=0, le=1)  # merge child themes with centroid cosine >= this; 1 = off
     lexical_weight: float = Field(default=0.0, ge=0, lt=1)  # share of a content-word LSA in the clustering space (opt-in)
+    # clustering units: whole documents, or their theme-view spans (primary theme = the most salient span's)
+    units: Literal["document", "span"] = "document"
 
 
 class RootCauseConfig(_Section):

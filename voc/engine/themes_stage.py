@@ -26,6 +26,17 @@ ASSIGN_BATCH = 5_000
 # each document's cosine to its theme's centroid (the Review queue asks about low ones); declared by this stage
 # when it writes, beside the themes lens's own outputs
 THEME_SIMILARITY = Output("theme_similarity", "DOUBLE").as_dict()
+# each document's other span themes beside its primary theme_id (voc.lenses.themes.spans)
+THEME_SECONDARY = Output("theme_secondary", "INTEGER[]").as_dict()
+
+
+def view(encoder, texts: list[str]):
+    """Theme-view vectors of texts and their span units, both from the shared pass's span pooling."""
+    from voc.lenses.themes.spans import span_units
+    from voc.lenses.themes.view import theme_vectors
+
+    vectors, spans, span_vecs = theme_vectors(encoder, texts)
+    return vectors, span_units(texts, spans, span_vecs)
 
 
 def themes_in_memory(
@@ -38,7 +49,6 @@ def themes_in_memory(
     from voc.clean.coverage import not_analysed_label
     from voc.lenses.themes import run_themes
     from voc.lenses.themes.languages import language_of_theme
-    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(texts))
     ids: list = [g for g in groups]
@@ -49,8 +59,8 @@ def themes_in_memory(
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
         return ids, labels, sims
     kept = [texts[i] for i in keep]
-    vectors = theme_vectors(encoder, kept)[0]  # the theme view, pooled in the shared pass
-    result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode)
+    vectors, units = view(encoder, kept)  # the theme view, pooled in the shared pass
+    result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode, units=units)
     assigned = result.assignments["theme_id"].to_numpy()
     similarity = result.model.similarity(vectors, assigned)
     for i, tid, label, sim in zip(keep, assigned, result.assignments["theme_label"], similarity):
@@ -77,23 +87,27 @@ class FittedThemes:
     result: object  # voc.lenses.themes.ThemesRun
     in_sample: dict
     run_id: str | None = None
+    in_sample_secondary: dict | None = None  # doc_id -> secondary theme ids (span units)
 
 
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
-    from voc.lenses.themes.view import theme_vectors
 
     sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
         log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
         return None
     texts = sample["text"].tolist()
+    vectors, units = view(encoder, texts)
     result = run_themes(
-        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts)[0], cfg.themes, encoder.encode,
+        sample["doc_id"].tolist(), texts, vectors, cfg.themes, encoder.encode,
         stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
+        units=units,
     )  # fmt: skip
-    return FittedThemes(result, dict(zip(result.assignments["doc_id"], result.assignments["theme_id"])), run_id)
+    a = result.assignments
+    secondary = dict(zip(a["doc_id"], a["secondary"])) if "secondary" in a else None
+    return FittedThemes(result, dict(zip(a["doc_id"], a["theme_id"])), run_id, secondary)
 
 
 def assign_batch(
@@ -105,18 +119,21 @@ def assign_batch(
     """
     from voc.clean.sentences import split_sentences
     from voc.lenses.themes import assign_sentences
-    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(ids))
     out = [pd.DataFrame({"doc_id": [], "theme_id": [], "theme_similarity": []})]
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        vectors = theme_vectors(encoder, texts_in)[0]
-        theme = fitted.result.model.assign(vectors)
+        vectors, units = view(encoder, texts_in)
+        model = fitted.result.model
+        theme, secondary = model.assign_spans(vectors, units, cfg.themes.units == "span")
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
-        similarity = fitted.result.model.similarity(vectors, theme)  # the Review queue asks the least similar
-        out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme, "theme_similarity": similarity}))
+        similarity = model.similarity(vectors, theme)  # the Review queue asks the least similar
+        frame = pd.DataFrame({"doc_id": ids_in, "theme_id": theme, "theme_similarity": similarity})
+        known = fitted.in_sample_secondary or {}
+        frame["theme_secondary"] = [known.get(d, s) for d, s in zip(ids_in, secondary)]
+        out.append(frame)
         sentences.append(_sentence_themes(
             ids_in, texts_in, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences
         ))  # fmt: skip
@@ -138,7 +155,9 @@ def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], se
         dim = len(themes["centroid"].iloc[0]) if len(themes) else 0
         rows = language_group_rows({int(k): int(v) for k, v in groups.items()}, dim, fitted.run_id)
         themes = pd.concat([rows, themes], ignore_index=True)
-    store.declare_outputs([THEME_SIMILARITY])
+    if "theme_secondary" in docs:  # language-group rows have none
+        docs["theme_secondary"] = [v if isinstance(v, list) else None for v in docs["theme_secondary"]]
+    store.declare_outputs([THEME_SIMILARITY, *([THEME_SECONDARY] if "theme_secondary" in docs else [])])
     with store.writer() as tx:
         retired = _retirements(tx, themes, docs, fitted.run_id)  # before the documents' old themes are replaced
         tx.write_themes(themes)

@@ -78,12 +78,24 @@ def demo_frame(store_path: str | Path, languages: list[str] | None = None) -> pd
 OVERRIDES: dict = {}  # ThemesConfig fields set from the command line (--lexical-weight, --set)
 
 
+def view_units(texts: list[str]):
+    """The theme view's span units (spans.py) from the encoder's cached span vectors."""
+    from voc.config import encoder_settings
+    from voc.encode import get_encoder
+    from voc.lenses.themes.spans import span_units
+    from voc.lenses.themes.view import theme_vectors
+
+    _, spans, span_vecs = theme_vectors(get_encoder(encoder_settings()), texts)
+    return span_units(texts, spans, span_vecs)
+
+
 def fit(texts: list[str], emb: np.ndarray):
     """Fit the themes lens with its defaults (plus any command-line overrides)."""
     from voc.config import ThemesConfig
     from voc.lenses.themes import ThemeModel
 
-    return ThemeModel.fit(texts, emb, ThemesConfig(**OVERRIDES), encode_phrases_cached())
+    cfg = ThemesConfig(**OVERRIDES)
+    return ThemeModel.fit(texts, emb, cfg, encode_phrases_cached(), view_units(texts))
 
 
 def top_table(model, n: int = 15) -> pd.DataFrame:

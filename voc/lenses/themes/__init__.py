@@ -23,6 +23,9 @@ Hierarchy (hierarchy.py): parents group child centroids by average linkage after
 share (centred centroids; raw cosine lumps a one-domain corpus under one parent), above a coherence floor;
 parent_labels.py names each from its children's aspects, its keywords and its documents.
 `ThemeModel.parent_coherence` reports the child-to-parent centroid cosine.
+Spans (spans.py): the theme view's sentence pieces are units too. Every document keeps the themes its other
+spans sit closer to as secondary themes (`theme_secondary`); `units: span` also clusters the spans (each
+with a share of its document's vector) and gives a document the span theme nearest the whole document.
 """
 
 from __future__ import annotations
