@@ -41,8 +41,8 @@ def view(encoder, texts: list[str]):
 
 def themes_in_memory(
     texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder, languages: list[str] | None = None
-) -> tuple[list, list, list]:
-    """Fit themes on in-memory documents (voc.analyze); theme_id, theme_label, theme_similarity per document.
+) -> tuple[list, list, list, list]:
+    """Fit themes on in-memory documents (voc.analyze); theme_id, theme_label, theme_similarity, theme_secondary.
 
     Documents in a language the encoder does not cover get their language group, not a fitted theme.
     """
@@ -54,18 +54,21 @@ def themes_in_memory(
     ids: list = [g for g in groups]
     labels: list = [None if g is None else not_analysed_label(language_of_theme(g)) for g in groups]
     sims: list = [None] * len(texts)
+    secondary: list = [None] * len(texts)
     keep = np.flatnonzero(mask)
     if len(keep) < MIN_DOCS:
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
-        return ids, labels, sims
+        return ids, labels, sims, secondary
     kept = [texts[i] for i in keep]
     vectors, units = view(encoder, kept)  # the theme view, pooled in the shared pass
     result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode, units=units)
     assigned = result.assignments["theme_id"].to_numpy()
     similarity = result.model.similarity(vectors, assigned)
-    for i, tid, label, sim in zip(keep, assigned, result.assignments["theme_label"], similarity):
+    others = result.assignments["secondary"] if "secondary" in result.assignments else [None] * len(keep)
+    for i, tid, label, sim, more in zip(keep, assigned, result.assignments["theme_label"], similarity, others):
         ids[i], labels[i], sims[i] = tid, label, None if np.isnan(sim) else float(sim)
-    return ids, labels, sims
+        secondary[i] = None if more is None else [int(t) for t in more]
+    return ids, labels, sims, secondary
 
 
 def _sample(store, size: int, languages: list[str]) -> pd.DataFrame:
