@@ -1,6 +1,7 @@
 """Choose the churn decision on out-of-fold train scores with a demo false-positive ceiling; or measure one.
 
 Run: python -m bench.churn_decision [--store DEMO.duckdb] [--out models/churn] [--demo-ceiling 0.12]
+       [--windows 2+3]
   Trains the churn head (`voc train churn`'s recipe) into --out (default a temporary folder), scores the
   demo corpus's English items with it, and picks (threshold, staying_weight) by voc.train.churn_decision:
   best out-of-fold F1 on the dev set's train part with <= 5% of train hard negatives flagged, <= the
@@ -23,7 +24,7 @@ import pandas as pd
 
 from voc.config import ChurnConfig
 from voc.lenses.rootcause_model import RootCauseHead
-from voc.lenses.taxonomy_scores import score_taxonomy
+from voc.lenses.churn import churn_probs
 from voc.paths import MODELS_DIR, PROJECT_ROOT
 from voc.train.churn_decision import Scores, choose, decision_table, f1
 from voc.train.rootcause_corpus import encode_texts
@@ -55,7 +56,7 @@ def head_scores(model_dir: Path, texts: list[str], tag: str) -> Scores:
     """p(churn) and p(staying) of a trained churn head over texts."""
     head = RootCauseHead.load(model_dir)
     enc = encode_texts(texts, tag=tag)
-    probs = score_taxonomy(head, enc.texts, enc.spans, enc.doc_vecs, enc.sent_vecs).doc_probs
+    probs = churn_probs(head, enc.texts, enc.spans, enc.doc_vecs, enc.sent_vecs)
     return Scores(
         probs[:, head.labels.index("churn")].astype(float),
         probs[:, head.labels.index("staying")].astype(float),
@@ -76,7 +77,8 @@ def measure(args, demo: pd.DataFrame) -> dict:
 def search(args, demo: pd.DataFrame, out: Path) -> dict:
     from voc.train.journey import churn_dev, train_churn
 
-    result = train_churn(args.taxonomy, out, args.dev)
+    windows = tuple(int(k) for k in args.windows.split("+") if k)
+    result = train_churn(args.taxonomy, out, args.dev, context_windows=windows)
     oof = result["oof_dev_train"]
     labels = result["labels"]
     probs = np.asarray(oof["probs"], float)
@@ -113,6 +115,7 @@ def main() -> None:
     parser.add_argument("--demo-ceiling", type=float, default=0.12)
     parser.add_argument("--max-hard", type=float, default=0.05)
     parser.add_argument("--wave-floor", type=float, default=0.85)
+    parser.add_argument("--windows", default="", help="context windows to train with, e.g. 2+3 (none)")
     parser.add_argument("--measure", action="store_true")
     parser.add_argument("--model", type=Path, default=MODELS_DIR / "churn")
     parser.add_argument("--threshold", type=float, default=None)

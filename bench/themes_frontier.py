@@ -3,7 +3,8 @@
 Each variant is a JSON dict of ThemesConfig fields. Corpora: airline negative train tweets ("Can't Tell" left
 out) cut into 3 disjoint parts of 1,615 (the eval split's size), a seeded 3,080-query BANKING77 train sample
 (the test split's size) and a 6,000-review clothing train sample. Clustering only (no labels): keywords are
-c-TF-IDF on the label text, as the lens computes them.
+c-TF-IDF on the label text, as the lens computes them. With {"units": "span"} the spans are clustered and
+each document scored by its primary (most salient span's) theme.
 Run: python -m bench.themes_frontier '{}' '{"merge_threshold": 1.0}' [--corpora airline banking clothing]
 """
 
@@ -18,7 +19,8 @@ import numpy as np
 from voc import datasets
 from voc.config import ThemesConfig
 from voc.evaluate.themes import npmi_coherence, top_words
-from voc.evaluate.themes_cx import view_vectors
+from voc.evaluate.themes_cx import view_units, view_vectors
+from voc.lenses.themes.spans import document_themes, in_context
 
 
 def _subset(texts, gold, n: int, seed: int = 0):
@@ -53,10 +55,12 @@ def score(texts: list[str], emb: np.ndarray, gold, cfg: ThemesConfig) -> dict:
     from voc.lenses.themes.view import label_text, view_text
 
     t0 = time.process_time()
-    s = F.normalize(emb)
+    units = view_units(texts) if cfg.units == "span" else None
+    rows = units.texts(texts) if units is not None else texts
+    s = F.normalize(emb if units is None else in_context(units, emb))
     space = None
     if cfg.lexical_weight > 0:
-        space = hybrid(s, lexical_vectors([view_text(t) for t in texts], seed=cfg.seed), cfg.lexical_weight)
+        space = hybrid(s, lexical_vectors([view_text(t) for t in rows], seed=cfg.seed), cfg.lexical_weight)
     no_seeds = np.zeros((0, s.shape[1]), np.float32)
     lab, cents, _ = F.fit_children(
         s, cfg.reduction, cfg.clustering, cfg.seed, no_seeds, cfg.seed_threshold, cfg.min_theme_size,
@@ -64,7 +68,12 @@ def score(texts: list[str], emb: np.ndarray, gold, cfg: ThemesConfig) -> dict:
     )  # fmt: skip
     cpu = time.process_time() - t0
     ids = np.arange(1, len(cents) + 1)
-    lab = np.where(np.einsum("ij,ij->i", s, cents[lab]) >= cfg.other_threshold, ids[lab], 0)
+    sim = np.einsum("ij,ij->i", s, cents[lab])
+    lab = np.where(sim >= cfg.other_threshold, ids[lab], 0)
+    if units is not None:  # each document takes its most salient span's theme (spans.py)
+        doc = F.normalize(emb)[units.owner]
+        salience = np.where(lab == 0, -np.inf, np.einsum("ij,ij->i", doc, cents[np.maximum(lab - 1, 0)]))
+        lab = document_themes(units, lab, salience, len(texts))[0]
     kws = L.ctfidf_keywords([label_text(t) for t in texts], lab, ids, 10)
     out = {"themes": len(cents), "coverage": float((lab != 0).mean()), "cpu_s": cpu,
            "npmi": npmi_coherence([top_words(k) for k in kws], texts)}  # fmt: skip

@@ -57,3 +57,23 @@ def test_file_path_input(tmp_path):
     out = voc.analyze(str(path))
     assert out["sentiment"].tolist()[0] == "positive"
     assert len(out) == 2
+
+
+def test_themes_come_with_each_documents_secondary_span_themes():
+    login = ["The app will not let me log in after the update.", "Login fails every morning with an error code.",
+             "I cannot sign in to my account on the app since Monday.", "Password reset link never logs me in."]
+    refund = ["My refund still has not arrived after three weeks.", "Still waiting for the refund you promised.",
+              "The refund for my returned parcel never came.", "Where is my money back for the cancelled order?"]
+    delivery = ["The parcel arrived four days late.", "Courier left my delivery in the rain.",
+                "My order was delivered to the wrong address.", "Delivery was late again this week."]  # fmt: skip
+    single = [f"{t} Case {i}." for i in range(12) for t in (*login, *refund, *delivery)][:120]
+    mixed = [f"{login[i % 4]} Also, {refund[i % 4].lower()}" for i in range(24)]
+    out = voc.analyze(single + mixed)
+    assert "theme_secondary" in out.columns
+    themed = out["theme_id"].notna()
+    assert themed.all()
+    ids = set(out["theme_id"])
+    for primary, more in zip(out["theme_id"], out["theme_secondary"]):
+        assert isinstance(more, list) and primary not in more and set(more) <= ids
+    share = out["theme_secondary"].map(bool)
+    assert share.iloc[len(single):].mean() > 2 * share.iloc[: len(single)].mean()  # two-issue documents get one

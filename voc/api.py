@@ -73,9 +73,11 @@ def analyze(data: Any, *, text: str = "text", config: Any = None, profile: str |
     if "themes" in cfg.lenses and cfg.themes.enabled and len(docs):
         from voc.engine.themes_stage import themes_in_memory
 
-        docs["theme_id"], docs["theme_label"], docs["theme_similarity"] = themes_in_memory(
+        themed = themes_in_memory(
             docs["text"].tolist(), np.vstack(vectors), cfg, models.encoder, docs["language"].tolist()
         )
+        for name, values in zip(("theme_id", "theme_label", "theme_similarity", "theme_secondary"), themed):
+            docs[name] = values
     columns = list(dict.fromkeys(o.name for o in models.outputs() if o.level == "document"))
     return _in_input_order(docs, rejects, columns)
 

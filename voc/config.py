@@ -161,6 +161,8 @@ class ThemesConfig(_Section):
     # its content words' mean (loses on intent-like queries), "soft" = its words' mean with function words at 0.3
     # (voc.lenses.themes.word_pool)
     view_pooling: Literal["pieces", "idf", "content", "soft"] = "pieces"
+    # clustering units: whole documents, or their theme-view spans (primary theme = the most salient span's)
+    units: Literal["document", "span"] = "document"
 
 
 class RootCauseConfig(_Section):

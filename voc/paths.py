@@ -45,3 +45,9 @@ def trained_model_dir(name: str) -> Path:
 def shared_data_dir() -> Path:
     """The public labelled datasets: $VOC_SHARED_DATA or ../shared/data beside the checkout."""
     return Path(os.environ.get("VOC_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
+
+
+def shown_path(path: Path) -> str:
+    """A path as recorded in shipped metadata: relative to the project when inside it, so no machine path ships."""
+    path = Path(path).resolve()
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

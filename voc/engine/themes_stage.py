@@ -26,36 +26,49 @@ ASSIGN_BATCH = 5_000
 # each document's cosine to its theme's centroid (the Review queue asks about low ones); declared by this stage
 # when it writes, beside the themes lens's own outputs
 THEME_SIMILARITY = Output("theme_similarity", "DOUBLE").as_dict()
+# each document's other span themes beside its primary theme_id (voc.lenses.themes.spans)
+THEME_SECONDARY = Output("theme_secondary", "INTEGER[]").as_dict()
+
+
+def view(encoder, texts: list[str], pooling: str = "pieces", df: dict | None = None):
+    """Theme-view vectors of texts (themes.view_pooling; `df` for "idf") and their span units, from the shared pass."""
+    from voc.lenses.themes.spans import span_units
+    from voc.lenses.themes.view import theme_vectors
+
+    vectors, spans, span_vecs = theme_vectors(encoder, texts, pooling, df)
+    return vectors, span_units(texts, spans, span_vecs)
 
 
 def themes_in_memory(
     texts: list[str], vectors: np.ndarray, cfg: PipelineConfig, encoder, languages: list[str] | None = None
-) -> tuple[list, list, list]:
-    """Fit themes on in-memory documents (voc.analyze); theme_id, theme_label, theme_similarity per document.
+) -> tuple[list, list, list, list]:
+    """Fit themes on in-memory documents (voc.analyze); theme_id, theme_label, theme_similarity, theme_secondary.
 
     Documents in a language the encoder does not cover get their language group, not a fitted theme.
     """
     from voc.clean.coverage import not_analysed_label
     from voc.lenses.themes import run_themes
     from voc.lenses.themes.languages import language_of_theme
-    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(texts))
     ids: list = [g for g in groups]
     labels: list = [None if g is None else not_analysed_label(language_of_theme(g)) for g in groups]
     sims: list = [None] * len(texts)
+    secondary: list = [None] * len(texts)
     keep = np.flatnonzero(mask)
     if len(keep) < MIN_DOCS:
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
-        return ids, labels, sims
+        return ids, labels, sims, secondary
     kept = [texts[i] for i in keep]
-    vectors = theme_vectors(encoder, kept, cfg.themes.view_pooling)[0]  # the theme view, pooled in the shared pass
-    result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode)
+    vectors, units = view(encoder, kept, cfg.themes.view_pooling)  # the theme view, pooled in the shared pass
+    result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode, units=units)
     assigned = result.assignments["theme_id"].to_numpy()
     similarity = result.model.similarity(vectors, assigned)
-    for i, tid, label, sim in zip(keep, assigned, result.assignments["theme_label"], similarity):
+    others = result.assignments["secondary"] if "secondary" in result.assignments else [None] * len(keep)
+    for i, tid, label, sim, more in zip(keep, assigned, result.assignments["theme_label"], similarity, others):
         ids[i], labels[i], sims[i] = tid, label, None if np.isnan(sim) else float(sim)
-    return ids, labels, sims
+        secondary[i] = None if more is None else [int(t) for t in more]
+    return ids, labels, sims, secondary
 
 
 def _sample(store, size: int, languages: list[str]) -> pd.DataFrame:
@@ -77,13 +90,14 @@ class FittedThemes:
     result: object  # voc.lenses.themes.ThemesRun
     in_sample: dict
     run_id: str | None = None
+    in_sample_secondary: dict | None = None  # doc_id -> secondary theme ids (span units)
     view_df: dict | None = None  # the sample's word document frequencies ("idf" view pooling), for assignment
 
 
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
-    from voc.lenses.themes.view import theme_vectors, view_doc_freq
+    from voc.lenses.themes.view import view_doc_freq
 
     sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
@@ -91,13 +105,15 @@ def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes
         return None
     texts = sample["text"].tolist()
     df = view_doc_freq(texts) if cfg.themes.view_pooling == "idf" else None
+    vectors, units = view(encoder, texts, cfg.themes.view_pooling, df)
     result = run_themes(
-        sample["doc_id"].tolist(), texts, theme_vectors(encoder, texts, cfg.themes.view_pooling, df)[0], cfg.themes,
-        encoder.encode,
+        sample["doc_id"].tolist(), texts, vectors, cfg.themes, encoder.encode,
         stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
+        units=units,
     )  # fmt: skip
-    in_sample = dict(zip(result.assignments["doc_id"], result.assignments["theme_id"]))
-    return FittedThemes(result, in_sample, run_id, df)
+    a = result.assignments
+    secondary = dict(zip(a["doc_id"], a["secondary"])) if "secondary" in a else None
+    return FittedThemes(result, dict(zip(a["doc_id"], a["theme_id"])), run_id, secondary, df)
 
 
 def assign_batch(
@@ -109,18 +125,21 @@ def assign_batch(
     """
     from voc.clean.sentences import split_sentences
     from voc.lenses.themes import assign_sentences
-    from voc.lenses.themes.view import theme_vectors
 
     mask, groups = split_by_coverage(languages, cfg.encoder.languages, len(ids))
     out = [pd.DataFrame({"doc_id": [], "theme_id": [], "theme_similarity": []})]
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        vectors = theme_vectors(encoder, texts_in, cfg.themes.view_pooling, fitted.view_df)[0]
-        theme = fitted.result.model.assign(vectors)
+        vectors, units = view(encoder, texts_in, cfg.themes.view_pooling, fitted.view_df)
+        model = fitted.result.model
+        theme, secondary = model.assign_spans(vectors, units, cfg.themes.units == "span")
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)
-        similarity = fitted.result.model.similarity(vectors, theme)  # the Review queue asks the least similar
-        out.append(pd.DataFrame({"doc_id": ids_in, "theme_id": theme, "theme_similarity": similarity}))
+        similarity = model.similarity(vectors, theme)  # the Review queue asks the least similar
+        frame = pd.DataFrame({"doc_id": ids_in, "theme_id": theme, "theme_similarity": similarity})
+        known = fitted.in_sample_secondary or {}
+        frame["theme_secondary"] = [known.get(d, s) for d, s in zip(ids_in, secondary)]
+        out.append(frame)
         sentences.append(_sentence_themes(
             ids_in, texts_in, theme, encoder, fitted.result.themes, cfg, split_sentences, assign_sentences
         ))  # fmt: skip
@@ -142,7 +161,9 @@ def store_themes(store, fitted: FittedThemes, doc_themes: list[pd.DataFrame], se
         dim = len(themes["centroid"].iloc[0]) if len(themes) else 0
         rows = language_group_rows({int(k): int(v) for k, v in groups.items()}, dim, fitted.run_id)
         themes = pd.concat([rows, themes], ignore_index=True)
-    store.declare_outputs([THEME_SIMILARITY])
+    if "theme_secondary" in docs:  # language-group rows have none
+        docs["theme_secondary"] = [v if isinstance(v, list) else None for v in docs["theme_secondary"]]
+    store.declare_outputs([THEME_SIMILARITY, *([THEME_SECONDARY] if "theme_secondary" in docs else [])])
     with store.writer() as tx:
         retired = _retirements(tx, themes, docs, fitted.run_id)  # before the documents' old themes are replaced
         tx.write_themes(themes)

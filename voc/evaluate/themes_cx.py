@@ -84,12 +84,24 @@ def demo_frame(store_path: str | Path, languages: list[str] | None = None) -> pd
 OVERRIDES: dict = {}  # ThemesConfig fields set from the command line (--lexical-weight, --set)
 
 
+def view_units(texts: list[str]):
+    """The theme view's span units (spans.py) from the encoder's cached span vectors."""
+    from voc.config import encoder_settings
+    from voc.encode import get_encoder
+    from voc.lenses.themes.spans import span_units
+    from voc.lenses.themes.view import theme_vectors
+
+    _, spans, span_vecs = theme_vectors(get_encoder(encoder_settings()), texts)
+    return span_units(texts, spans, span_vecs)
+
+
 def fit(texts: list[str], emb: np.ndarray):
     """Fit the themes lens with its defaults (plus any command-line overrides)."""
     from voc.config import ThemesConfig
     from voc.lenses.themes import ThemeModel
 
-    return ThemeModel.fit(texts, emb, ThemesConfig(**OVERRIDES), encode_phrases_cached())
+    cfg = ThemesConfig(**OVERRIDES)
+    return ThemeModel.fit(texts, emb, cfg, encode_phrases_cached(), view_units(texts))
 
 
 def top_table(model, n: int = 15) -> pd.DataFrame:
@@ -121,7 +133,10 @@ def _stem(word: str) -> str:
 
 
 def label_match(model, primary: np.ndarray) -> tuple[float, dict[str, str]]:
-    """Share of true themes whose best-matching theme (most shared docs) has a label sharing a content word."""
+    """Share of true themes whose best-matching theme (most shared docs) has a label sharing a content word.
+
+    True names are split on anything not a letter ("app_login", "Late Flight"); words match on 5 letters.
+    """
     from voc.lenses.themes.labels import stopwords
 
     names = model.display_labels()
@@ -137,12 +152,17 @@ def label_match(model, primary: np.ndarray) -> tuple[float, dict[str, str]]:
     stops = stopwords()
     hits = [
         bool(
-            {_stem(w) for w in true.split("_")}
+            {_stem(w) for w in re.findall(r"[a-z]+", true.lower())}
             & {_stem(w) for w in re.findall(r"[a-z]+", lab.lower()) if w not in stops}
         )
         for true, lab in out.items()
     ]
     return float(np.mean(hits)) if hits else float("nan"), out
+
+
+def _matches(model, gold: np.ndarray) -> dict:
+    share, matches = label_match(model, np.asarray(gold, dtype=object))
+    return {"label_match": round(share, 3), "matches": matches}
 
 
 def parent_coherence(model) -> float:
@@ -203,13 +223,14 @@ def evaluate_cx(view: bool, store: str | None, corpora: tuple[str, ...], report=
             texts = df["text"].astype(str).tolist()
             model = fit(texts, vectors(texts, f"air{split}neg", view))
             out[name] = {**_nmi(df["reason"].to_numpy(), model), "npmi": _npmi(model, texts),
+                         **_matches(model, df["reason"].to_numpy()),
                          "bad_labels": bad_labels(model, texts), "top": top_table(model).to_dict("records")}  # fmt: skip
         elif name in ("banking-eval", "banking-train"):
             split = name.split("-")[1]
             df = datasets.banking77(split)
             texts = df["text"].astype(str).tolist()
             model = fit(texts, vectors(texts, "bank" if split == "eval" else "banktrain", view))
-            out[name] = _nmi(df["category"].to_numpy(), model)
+            out[name] = {**_nmi(df["category"].to_numpy(), model), **_matches(model, df["category"].to_numpy())}
         elif name == "airline-full":
             texts = datasets.airline()["text"].astype(str).tolist()
             model = fit(texts, vectors(texts, "airfull", view))

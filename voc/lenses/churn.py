@@ -3,6 +3,8 @@
 A taxonomy lens like root cause (models/churn/taxonomy.yaml, trained by `voc train churn`): labels
 churn, staying (hard negatives: the words of leaving without the intent), disparage and the asks.
 churn_score = p(churn) - staying_weight * p(staying), clipped to 0..1; churn_intent is score >= threshold.
+Each probability is the maximum over the document's sentences (and, for a head trained with them, runs of
+adjacent sentences: voc.lenses.churn_context).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from voc.errors import ModelError
+from voc.lenses.churn_context import head_windows, with_windows
 from voc.lenses.journey import head_version
 from voc.lenses.rootcause_model import RootCauseHead
 from voc.lenses.taxonomy_scores import clean_texts, score_taxonomy
@@ -22,6 +25,20 @@ from voc.paths import MODELS_DIR
 DEFAULT_DIR = MODELS_DIR / "churn"
 ASKS = ("apology", "refund", "callback", "fix", "explanation", "escalation")
 REQUIRED = ("churn", "staying", "disparage")
+
+
+def churn_probs(
+    head: RootCauseHead,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]],
+    doc_vecs: np.ndarray,
+    sent_vecs: Sequence[np.ndarray],
+) -> np.ndarray:
+    """Per-document label probabilities (n, L): the maximum over sentences and the head's context windows."""
+    windows = head_windows(head.meta)
+    if windows:
+        spans, sent_vecs = with_windows(spans, sent_vecs, windows)
+    return score_taxonomy(head, texts, spans, doc_vecs, sent_vecs).doc_probs.astype(np.float64)
 
 
 class ChurnLens:
@@ -55,7 +72,7 @@ class ChurnLens:
     ) -> pd.DataFrame:
         """One row per text: churn_intent, churn_score, disparage_intent, asks_for (list)."""
         texts = clean_texts(texts)
-        probs = score_taxonomy(self.head, texts, spans, doc_vecs, sent_vecs).doc_probs.astype(np.float64)
+        probs = churn_probs(self.head, texts, spans, doc_vecs, sent_vecs)
         col = {name: j for j, name in enumerate(self.labels)}
         score = np.clip(probs[:, col["churn"]] - self.staying_weight * probs[:, col["staying"]], 0.0, 1.0)
         th = self.head.thresholds.astype(np.float64)

@@ -18,7 +18,7 @@ from voc.store.schema import column_types
 
 META_KEY = "lens_outputs"
 TABLE_OF_LEVEL = {"document": "predictions", "sentence": "sentences"}
-COLUMN_TYPES = {"VARCHAR", "DOUBLE", "INTEGER", "BIGINT", "BOOLEAN", "VARCHAR[]", "JSON"}
+COLUMN_TYPES = {"VARCHAR", "DOUBLE", "INTEGER", "BIGINT", "BOOLEAN", "VARCHAR[]", "INTEGER[]", "JSON"}
 
 
 def add_columns(con: duckdb.DuckDBPyConnection, outputs: list[dict[str, Any]]) -> list[str]:

@@ -105,6 +105,9 @@ def existing_doc_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> set[
     return {r[0] for r in rows}
 
 
+THEME_EXTRAS = {"theme_similarity": "DOUBLE", "theme_secondary": "INTEGER[]"}
+
+
 def set_document_themes(con: duckdb.DuckDBPyConnection, frame: Frame) -> int:
     """Set predictions.theme_id from a [doc_id, theme_id] batch; return rows updated."""
     df = to_pandas(frame, set())
@@ -114,14 +117,12 @@ def set_document_themes(con: duckdb.DuckDBPyConnection, frame: Frame) -> int:
     target_columns(df, types, "predictions", ("doc_id",))
     if "theme_id" not in df.columns:
         raise StoreError("set_document_themes needs a 'theme_id' column")
-    # theme_similarity (declared by the themes lens) goes along when both the batch and the table have it
-    sim = "theme_similarity" in df.columns and "theme_similarity" in column_types(con, "predictions")
-    df = df[["doc_id", "theme_id", *(["theme_similarity"] if sim else [])]].drop_duplicates(
-        subset=["doc_id"], keep="last"
-    )
-    sets = "theme_id = CAST(s.theme_id AS INTEGER)" + (
-        ", theme_similarity = CAST(s.theme_similarity AS DOUBLE)" if sim else ""
-    )
+    # theme_similarity and theme_secondary (declared by the themes stage) go along when both the batch and
+    # the table have them
+    have = column_types(con, "predictions")
+    extra = {c: t for c, t in THEME_EXTRAS.items() if c in df.columns and c in have}
+    df = df[["doc_id", "theme_id", *extra]].drop_duplicates(subset=["doc_id"], keep="last")
+    sets = ", ".join(["theme_id = CAST(s.theme_id AS INTEGER)", *(f"{c} = CAST(s.{c} AS {t})" for c, t in extra.items())])
     with registered(con, df) as src:
         sql = (
             f"UPDATE predictions SET {sets} FROM {src} s WHERE predictions.doc_id = CAST(s.doc_id AS VARCHAR)"

@@ -44,7 +44,7 @@ def churn_dev(path: Path | None = None) -> pd.DataFrame:
     return df
 
 
-def _train_on(dev: pd.DataFrame, taxonomy: Path, out_dir: Path) -> dict:
+def _train_on(dev: pd.DataFrame, taxonomy: Path, out_dir: Path, **options) -> dict:
     from voc.lenses.rootcause_taxonomy import load_taxonomy
     from voc.train.rootcause import train_rootcause
 
@@ -53,7 +53,9 @@ def _train_on(dev: pd.DataFrame, taxonomy: Path, out_dir: Path) -> dict:
         dev_path = Path(tmp) / "dev.jsonl"
         cols = ["id", "text", "channel", "industry", "causes"]
         dev_path.write_text(dev[cols].to_json(orient="records", lines=True), encoding="utf-8")
-        return train_rootcause(taxonomy, None, out_dir, dev_path=dev_path, weak=False, base_labels=labels)
+        return train_rootcause(
+            taxonomy, None, out_dir, dev_path=dev_path, weak=False, base_labels=labels, **options
+        )
 
 
 def train_journey(
@@ -65,8 +67,12 @@ def train_journey(
 
 
 def train_churn(
-    taxonomy: Path | None = None, out_dir: Path | None = None, dev_path: Path | None = None
+    taxonomy: Path | None = None, out_dir: Path | None = None, dev_path: Path | None = None, **options
 ) -> dict:
-    """Fit the churn-signal head (default models/churn) on the taxonomy and the dev set's train part."""
+    """Fit the churn-signal head (default models/churn) on the taxonomy and the dev set's train part.
+
+    options go to train_rootcause: `context_windows` (runs of adjacent sentences also scored; off by
+    default, see bench.churn_signal) and `cv_seed` (the out-of-fold split).
+    """
     out = Path(out_dir) if out_dir is not None else trained_model_dir("churn")
-    return _train_on(churn_dev(dev_path), Path(taxonomy or CHURN_TAXONOMY), out)
+    return _train_on(churn_dev(dev_path), Path(taxonomy or CHURN_TAXONOMY), out, **options)

@@ -35,9 +35,10 @@ from voc.train.rootcause_corpus import (
     encode_texts,
     load_dev,
 )
+from voc.lenses.churn_context import with_windows
 from voc.lenses.rootcause_model import RootCauseHead, combine, compile_rules, rule_hits, sentence_rule_flags
 from voc.lenses.rootcause_taxonomy import Taxonomy, load_taxonomy
-from voc.paths import PROJECT_ROOT, trained_model_dir
+from voc.paths import shown_path, trained_model_dir
 from voc.train.rootcause_anchor import Fitter
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,8 @@ def train_rootcause(
     base_labels: tuple[str, ...] = BASE_LABELS,
     calibrate_extra: bool = True,
     anchor=None,
+    context_windows: tuple[int, ...] = (),
+    cv_seed: int = SEED,
 ) -> dict:
     """Fit and save the head (default models/rootcause); returns counts, timings and dev metrics.
 
@@ -201,13 +204,14 @@ def train_rootcause(
     anchor (voc.train.rootcause_anchor.Anchor): pull the head towards a base head and keep its calibration.
     base_labels are the labels the dev set annotates (calibrated there); another taxonomy lens (journey
     stage, churn signals) passes its own labels and dev set and trains with the same mechanism.
+    context_windows: runs of adjacent sentences also scored (voc.lenses.churn_context); cv_seed: the fold split.
     """
     from threadpoolctl import threadpool_limits
 
     out_dir = Path(out_dir) if out_dir is not None else trained_model_dir("rootcause")
     with threadpool_limits(limits=1, user_api="blas"):  # small fits: threaded BLAS only oversubscribes
         return _train(taxonomy, extra_examples, out_dir, dev_path, weak, extra_docs, extra_weight, tuple(base_labels),
-                      calibrate_extra, anchor)  # fmt: skip
+                      calibrate_extra, anchor, tuple(context_windows), cv_seed)  # fmt: skip
 
 
 def _train(
@@ -221,6 +225,8 @@ def _train(
     base_labels=BASE_LABELS,
     calibrate_extra=True,
     anchor=None,
+    context_windows=(),
+    cv_seed=SEED,
 ) -> dict:
     t0 = time.perf_counter()
     tax = load_taxonomy(taxonomy, extra_examples)
@@ -243,6 +249,9 @@ def _train(
         more = encode_texts(extra["text"].tolist(), tag="rc-extra")
         dev_enc = Encoded(dev_enc.texts + more.texts, dev_enc.spans + more.spans,
                           np.concatenate([dev_enc.doc_vecs, more.doc_vecs]), dev_enc.sent_vecs + more.sent_vecs)  # fmt: skip
+    if context_windows:
+        spans, vecs = with_windows(dev_enc.spans, dev_enc.sent_vecs, context_windows)
+        dev_enc = Encoded(dev_enc.texts, spans, dev_enc.doc_vecs, vecs)
     ids = dev["id"].to_numpy()
     parts = [
         _example_samples(tax, E, E_label, none_vecs),
@@ -274,7 +283,7 @@ def _train(
     sent_doc = np.repeat(np.arange(len(dev)), np.diff(offsets))
     oof_head = np.zeros((len(S), L), np.float32)
     oof_doc = np.zeros((len(dev), L), np.float32)
-    fold_of = np.random.default_rng(SEED).permutation(len(dev)) % FOLDS
+    fold_of = np.random.default_rng(cv_seed).permutation(len(dev)) % FOLDS
     for k in range(FOLDS):
         fold_ids = set(ids[fold_of == k].tolist())
         keep = ~np.isin(samples.group, list(fold_ids))
@@ -334,13 +343,14 @@ def _train(
     head.meta = {
         "encoder": get_encoder(encoder_settings()).version,
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "taxonomy": _shown_path(taxonomy) if taxonomy else "models/rootcause/taxonomy.yaml",
+        "taxonomy": shown_path(taxonomy) if taxonomy else "models/rootcause/taxonomy.yaml",
         "extra_examples": str(extra_examples) if extra_examples else None,
         "rows": int(len(samples.X)),
         "dev_train_docs": int(len(dev)),
         "extra_docs": 0 if extra_docs is None else int(len(extra_docs)),
         "calibrated_labels": [labels[j] for j in supervised if labels[j] not in kept],
         "anchor": fit.card(),
+        "context_windows": list(context_windows),
         "cv_dev_train": cv,
         "fit_seconds": round(seconds, 2),
         "data_seconds": round(t_data, 2),
@@ -360,7 +370,8 @@ def _train(
         "seconds": round(seconds, 2),
         "rows": int(len(samples.X)),
         "cv_dev_train": cv,
-        "oof_dev_train": {"ids": ids.tolist(), "probs": oof_prob.round(4).tolist()},
+        "oof_dev_train": {"ids": ids.tolist(), "probs": oof_prob.round(4).tolist(), "sentence_logits": z,
+                          "offsets": offsets},  # fmt: skip
     }
 
 
@@ -384,9 +395,3 @@ def f1_table(pred: np.ndarray, gold: np.ndarray, labels: list[str]) -> dict:
     out["micro_f1"] = round(2 * tp / max(pred.sum() + gold.sum(), 1), 4)
     out["macro_f1"] = round(float(np.mean(f1s)) if f1s else 0.0, 4)
     return out
-
-
-def _shown_path(path: Path) -> str:
-    """The taxonomy path as recorded in head.json: relative to the project when inside it, so no machine path ships."""
-    path = Path(path).resolve()
-    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)

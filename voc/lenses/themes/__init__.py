@@ -17,11 +17,15 @@ label_shape.py): noun chunks and aspect + problem phrases, noun first ("Bag lost
 overlap, support and phrase-level c-TF-IDF salience against the corpus (salience.py); a label starts and ends
 on a content word, holds a noun and no pronoun, time unit or shopping verb; handle, hashtag, platform and
 name-like words are banned and a corpus-frequent word never stands alone (label_rules.py); clearly positive
-themes read "Network (praise)" (praise.py, VADER on representatives).
+themes read "Network (praise)" (praise.py, VADER on representatives); themes of questions or thanks read
+"Mobile plan questions" and "Thank-you messages" (intents.py).
 Hierarchy (hierarchy.py): parents group child centroids by average linkage after removing what all children
 share (centred centroids; raw cosine lumps a one-domain corpus under one parent), above a coherence floor;
 parent_labels.py names each from its children's aspects, its keywords and its documents.
 `ThemeModel.parent_coherence` reports the child-to-parent centroid cosine.
+Spans (spans.py): the theme view's sentence pieces are units too. Every document keeps the themes its other
+spans sit closer to as secondary themes (`theme_secondary`); `units: span` also clusters the spans (each
+with a share of its document's vector) and gives a document the span theme nearest the whole document.
 """
 
 from __future__ import annotations

@@ -31,8 +31,10 @@ def shape_ok(phrase: str, cands: Candidates | None = None) -> bool:
     words = phrase.lower().split()
     if not words or words[0] in EDGE_WORDS or words[-1] in EDGE_WORDS:
         return False
-    if any(w in PRONOUNS for w in words) or is_unit(words[-1]) or words[-1] in PEOPLE:
+    if any(w in PRONOUNS for w in words) or words[-1] in PEOPLE:
         return False
+    if is_unit(words[-1]) and not (len(words) > 1 and cands is not None and cands.aspect_of(words[-2:])):
+        return False  # "Minutes", "Next day"; a unit a noun qualifies is an aspect: "Hold time"
     if any(len(w) < 2 for w in words) or (len(words) == 1 and len(words[0]) < 3):
         return False
     if len(words) == 1 and words[0] in GENERIC_NOUNS:

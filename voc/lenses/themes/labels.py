@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voc.lenses.themes import praise, salience
+from voc.lenses.themes.intents import (
+    QUESTIONS_TAG, THANKS_LABEL, is_question_theme, is_thanks_theme, question_share, thanks_share,
+)
 from voc.lenses.themes.label_rules import LabelRules
 from voc.lenses.themes.label_shape import PRAISE_TAG, complaint_core, praise_core, shape_ok
 from voc.lenses.themes.phrases import theme_candidates
@@ -28,58 +31,11 @@ def stopwords() -> frozenset[str]:
     """English stopwords (scikit-learn's list plus chat filler)."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    extra = {
-        "just",
-        "im",
-        "dont",
-        "got",
-        "get",
-        "thanks",
-        "thank",
-        "amp",
-        "pls",
-        "hi",
-        "hello",
-        "ok",
-        "okay",
-        "hasn",
-        "didn",
-        "couldn",
-        "doesn",
-        "isn",
-        "wasn",
-        "wouldn",
-        "won",
-        "don",
-        "ve",
-        "ll",
-        "re",
-        "aren",
-        "haven",
-        "shouldn",
-        "weren",
-        "ain",
-        "cant",
-        "wont",
-        "didnt",
-        "doesnt",
-        "isnt",
-        "ive",
-        "thats",
-        "guys",
-        "yes",
-        "yeah",
-        "really",
-        "like",
-        "want",
-        "need",
-        "help",
-        "know",
-        "tell",
-        "way",
-        "does",
-        "did",
-    }
+    extra = set(
+        "just im dont got get thanks thank amp pls hi hello ok okay hasn didn couldn doesn isn wasn wouldn "
+        "won don ve ll re aren haven shouldn weren ain cant wont didnt doesnt isnt ive thats guys yes yeah "
+        "really like want need help know tell way does did".split()
+    )
     return frozenset(ENGLISH_STOP_WORDS | extra)
 
 
@@ -234,7 +190,9 @@ class ThemeLabels:
     pos: Counter = field(default_factory=Counter)
 
 
-MIN_THEME_SHARE = 0.05  # a one-word label must appear in at least this share of its theme's documents
+MIN_THEME_SHARE = 0.2  # a one-word label must be used by at least this share of its theme's documents
+PRAISE_MIN_SHARE = 0.05  # the same for a praise label's aspect ("Network (praise)")
+PHRASE_MIN_SHARE = 0.01  # a phrase's words must meet in some of the theme's documents
 SALIENCE_WEIGHT = 0.05  # weight of a candidate's c-TF-IDF salience (theme share x log-lift over the corpus)
 
 
@@ -265,6 +223,8 @@ def label_themes(
     options: list[dict[str, tuple[int, str]]] = []  # per theme: form -> (support, aspect)
     tags: list[str] = []
     pos: Counter = Counter()
+    asked_share = question_share(corpus) if corpus is not None else 1.0
+    thanked_share = thanks_share(corpus) if corpus is not None else 1.0
     for i, kws in enumerate(keywords):
         opts: dict[str, tuple[int, str]] = {}
         praised = i not in fixed and praise.is_praise(rep_texts[i])
@@ -279,8 +239,13 @@ def label_themes(
                 # Every candidate was praise ("great service", "fast"): a mildly positive theme is praise too.
                 praised = True
                 opts = _options(found, cands, rules, praised)
-        options.append(opts)
-        tags.append(PRAISE_TAG if praised else "")
+        asked = not praised and i not in fixed and docs is not None and is_question_theme(docs[i], asked_share)
+        if i not in fixed and docs is not None and is_thanks_theme(docs[i], thanked_share):
+            # Named for what its documents do, never by a stray word ("Sent", "Rock"); a second one is praise.
+            forms = [THANKS_LABEL + PRAISE_TAG, THANKS_LABEL] if praised else [THANKS_LABEL, THANKS_LABEL + PRAISE_TAG]
+            opts, asked, praised = {f: (len(forms) - k, THANKS_LABEL) for k, f in enumerate(forms)}, False, False
+        options.append(_aspects_only(opts, cands, rules) if asked else opts)
+        tags.append(PRAISE_TAG if praised else QUESTIONS_TAG if asked else "")
     flat = sorted({p for o in options for p in o})
     vecs = encode_phrases(flat) if flat else np.zeros((0, centroids.shape[1]), np.float32)
     vecs = vecs / np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
@@ -295,25 +260,25 @@ def label_themes(
         top_kw = set(" ".join(keywords[i][:5]).split())
         scored = []
         forms = list(options[i])
-        salient = np.zeros(len(forms))
+        salient, used = np.zeros(len(forms)), np.ones(len(forms), bool)
         if corpus_bags is not None and forms:
             theme_bags = salience.bags(docs[i])
             salient = SALIENCE_WEIGHT * salience.salience(forms, theme_bags, corpus_bags)
-            # A word that hardly any of the theme's documents use does not name it ("Gown" for dresses);
-            # phrases are rarer by nature, and short texts (tweets) word an issue many ways.
-            used = salience.doc_share(forms, theme_bags) >= MIN_THEME_SHARE
-            used |= np.array([" " in f for f in forms])
-            if used.any():
-                forms, salient = [f for f, u in zip(forms, used) if u], salient[used]
-        for p, sal in zip(forms, salient):
+            # A word that few of the theme's documents use does not name it alone ("Gown" for dresses,
+            # "Email" for customer service): an issue takes an aspect and its problem. Praise names an aspect
+            # alone by design, so it needs less; phrases are rarer by nature (tweets word an issue many ways).
+            floor = PRAISE_MIN_SHARE if tags[i] == PRAISE_TAG else MIN_THEME_SHARE
+            floors = np.array([PHRASE_MIN_SHARE if " " in f else floor for f in forms])
+            used = salience.doc_share(forms, theme_bags) >= floors  # the rest only when no used one is free
+        for p, sal, ok in zip(forms, salient, used):
             support, aspect = options[i][p]
             words = p.split()
             sim = float(vecs[where[p]] @ centroids[i])
             bonus = 0.05 * min(2, len(set(words) & top_kw)) + (0.02 if 2 <= len(words) <= 4 else 0.0)
             bonus += 0.03 * min(2, support - 1) + float(sal)
-            scored.append((sim + bonus, p, aspect))
-        scored.sort(key=lambda x: (-x[0], x[1]))
-        free = ((format_label(p) + tags[i], a) for _, p, a in scored if label_key(p + tags[i]) not in taken)
+            scored.append((not ok, -(sim + bonus), p, aspect))
+        scored.sort()
+        free = ((format_label(p) + tags[i], a) for *_, p, a in scored if label_key(p + tags[i]) not in taken)
         pick = next(free, None)
         if pick is None:
             label = _fallback_label(keywords[i], rules, taken)
@@ -340,6 +305,17 @@ def _options(found: list[str], cands, rules: LabelRules, praised: bool) -> dict[
             continue  # the aspect is a person or a brand alone ("Sanjay brilliant")
         opts[form] = (max(cands.support.get(p, 1), opts.get(form, (0, ""))[0]), aspect)
     return opts
+
+
+def _aspects_only(opts: dict[str, tuple[int, str]], cands, rules: LabelRules) -> dict[str, tuple[int, str]]:
+    """The aspects of a question theme's candidates: "mobile plan" (a noun phrase) stays, "plan includes"
+    becomes "plan"."""
+    out: dict[str, tuple[int, str]] = {}
+    for form, (support, aspect) in opts.items():
+        noun = form if aspect and form.split()[-1] == aspect.split()[-1] else aspect
+        if noun and rules.phrase_ok(noun) and shape_ok(noun, cands):
+            out[noun] = (max(support, out.get(noun, (0, ""))[0]), aspect)
+    return out
 
 
 def _fallback_label(keywords: list[str], rules: LabelRules, taken: set[str]) -> str:

@@ -19,6 +19,7 @@ from voc.lenses.themes.label_rules import corpus_rules
 from voc.lenses.themes.lexical import hybrid, lexical_vectors
 from voc.lenses.themes.parent_labels import parent_labels
 from voc.lenses.themes.phrases import Candidates
+from voc.lenses.themes.spans import SpanUnits, closer_themes, document_themes, in_context, unit_themes
 from voc.lenses.themes.view import label_text, view_text
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class ThemeModel:
         self.themes = themes.reset_index(drop=True)
         self.other_threshold = float(other_threshold)
         self.labels_ = labels_
+        self.secondary_: list[list[int]] | None = None  # per fitted document, its other span themes (span units)
         self.timings: dict[str, float] = {}
         self.parent_coherence = float("nan")  # size-weighted child-to-parent centroid cosine, set by fit
 
@@ -62,21 +64,32 @@ class ThemeModel:
         embeddings: np.ndarray,
         cfg: ThemesConfig,
         encode_phrases: Callable[[list[str]], np.ndarray],
+        units: SpanUnits | None = None,
     ) -> ThemeModel:
-        """Fit on a seeded sample of at most cfg.sample_size docs, then assign the rest by centroid."""
+        """Fit on a seeded sample of at most cfg.sample_size units, then assign the rest by centroid.
+
+        Units are the documents, or with cfg.units == "span" and `units` given, their theme-view spans
+        (spans.py): each document then takes its most salient span's theme. Given `units`, the themes of a
+        document's other spans are kept as its secondary themes (`secondary_`) in either mode.
+        """
         emb = np.asarray(embeddings, dtype=np.float32)
         if len(texts) != len(emb):
             raise ModelError(f"themes: {len(texts)} texts but {len(emb)} embeddings; pass one row per text.")
+        by_span = cfg.units == "span" and units is not None
+        if by_span:
+            emb = in_context(units, emb)
+        owner = units.owner if by_span else np.arange(len(texts))
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
         idx = _fit.sample_indices(len(emb), cfg.sample_size, cfg.seed)
         s_emb = _fit.normalize(emb[idx])
+        s_raw = units.texts(texts, idx) if by_span else [str(texts[i]) for i in idx]
         seed_names, seed_cents = _fit.seed_centroids(cfg.seed_themes, encode_phrases)
         # The clustering sees the theme vectors beside an LSA of the content words (lexical.py); centroids,
         # assignment and labels stay in the encoder's space.
         space = None
         if cfg.lexical_weight > 0:
-            lex = lexical_vectors([view_text(str(texts[i])) for i in idx], seed=cfg.seed)
+            lex = lexical_vectors([view_text(t) for t in s_raw], seed=cfg.seed)
             space = hybrid(s_emb, lex, cfg.lexical_weight)
         child_lab, cents, n_seeds = _fit.fit_children(
             s_emb, cfg.reduction, cfg.clustering, cfg.seed, seed_cents, cfg.seed_threshold,
@@ -98,11 +111,21 @@ class ThemeModel:
                     part = r_idx[start : start + 20_000]
                     j, sim = _fit.nearest(_fit.normalize(emb[part]), cents)
                     all_lab[part] = np.where(sim >= cfg.other_threshold, ids[j], OTHER_ID)
+        doc_lab, secondary = all_lab, None
+        if units is not None and k:  # primary from the spans (span units) or the document; secondary from spans
+            d_emb = _fit.normalize(np.asarray(embeddings, np.float32))[units.owner]
+            if by_span:
+                own = np.einsum("ij,ij->i", d_emb, cents[np.maximum(all_lab - 1, 0)])  # ids are 1..k
+                salience = np.where(all_lab == OTHER_ID, -np.inf, own)
+                doc_lab, secondary = document_themes(units, all_lab, salience, len(texts), OTHER_ID)
+            else:
+                u_lab = closer_themes(units.vectors, all_lab[units.owner], ids, cents, cfg.other_threshold)
+                secondary = document_themes(units, u_lab, np.zeros(len(u_lab)), len(texts), OTHER_ID, all_lab)[1]
         timings["assign_s"] = time.perf_counter() - t0 - timings["cluster_s"]
-        sizes = np.array([(all_lab == t).sum() for t in ids])
-        # Labels read the theme view of the text (no handles, URLs, hashtags, greetings or sign-offs).
-        s_texts = [label_text(str(texts[i])) for i in idx]
-        rules = corpus_rules([str(texts[i]) for i in idx])
+        sizes = np.array([(doc_lab == t).sum() for t in ids])
+        # Labels read the theme view of the units' text (no handles, URLs, hashtags, greetings or sign-offs).
+        s_texts = [label_text(t) for t in s_raw]
+        rules = corpus_rules([str(texts[i]) for i in np.unique(owner[idx])])
         s_lab = all_lab[idx]
         rep = cfg.representation or {}
         n_kw, n_rep = int(rep.get("keywords", 10)), int(rep.get("representative_docs", 8))
@@ -115,7 +138,7 @@ class ThemeModel:
             cents, kws, reps, encode_phrases, {OTHER_LABEL}, fixed, rules, docs, corpus
         )
         child_labels = named.labels
-        rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (all_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
+        rows = [_row(OTHER_ID, OTHER_LABEL, [], None, 1, (doc_lab == OTHER_ID).sum(), np.zeros(emb.shape[1]))]
         # Parents: groups of child centroids above a coherence floor, labelled from their children's labels.
         parent_of = np.zeros(k, dtype=np.int64)
         p_coherence = float("nan")
@@ -141,10 +164,11 @@ class ThemeModel:
         timings["labels_s"] = time.perf_counter() - t0 - timings["cluster_s"] - timings["assign_s"]
         themes = pd.DataFrame(rows, columns=list(THEME_COLUMNS))
         themes["parent_id"] = themes["parent_id"].astype("Int64")
-        model = cls(themes, cfg.other_threshold, all_lab)
+        model = cls(themes, cfg.other_threshold, doc_lab)
+        model.secondary_ = secondary
         model.timings = timings
         model.parent_coherence = p_coherence
-        log.info("themes: %d children, coverage %.1f%%, %s", k, 100 * model.coverage(all_lab), timings)
+        log.info("themes: %d children, coverage %.1f%%, %s", k, 100 * model.coverage(doc_lab), timings)
         return model
 
     # ---- assign ----------------------------------------------------------------------------------
@@ -168,6 +192,23 @@ class ThemeModel:
             j, sim = _fit.nearest(part, cents)
             out[start : start + batch_size] = np.where(sim >= self.other_threshold, ids[j], OTHER_ID)
         return out
+
+    def assign_spans(
+        self, vectors: np.ndarray, units: SpanUnits, by_span: bool = True
+    ) -> tuple[np.ndarray, list[list[int]]]:
+        """Theme per document and its secondary themes (its spans' other themes); no refit.
+
+        The primary theme is the most salient span's (by_span, span units) or the document vector's own.
+        """
+        ids, cents = self._targets()
+        if not len(ids):
+            return np.full(len(vectors), OTHER_ID, dtype=np.int64), [[] for _ in range(len(vectors))]
+        if by_span:
+            lab, salience = unit_themes(units, vectors, ids, cents, self.other_threshold, OTHER_ID)
+            return document_themes(units, lab, salience, len(vectors), OTHER_ID)
+        primary = self.assign(vectors)
+        lab = closer_themes(units.vectors, primary[units.owner], ids, cents, self.other_threshold)
+        return document_themes(units, lab, np.zeros(len(lab)), len(vectors), OTHER_ID, primary)
 
     def similarity(
         self, embeddings: np.ndarray, theme_ids: np.ndarray, batch_size: int = 20_000

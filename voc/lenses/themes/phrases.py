@@ -112,15 +112,30 @@ def _aspect(noun) -> str | None:
         return None  # "Got billed", "Waited 20 minutes": a sentence-initial verb the tagger took for a name
     if (
         noun.lower_ in PEOPLE
-        or noun.lower_ in _UNITS
         or noun.pos_ not in ("NOUN", "PROPN")
         or not noun.text.isalpha()
         and "-" not in noun.text
     ):
         return None
     mods = [c for c in noun.children if c.dep_ == "compound" and c.i < noun.i and c.text.isalpha()]
+    if noun.lower_ in _UNITS:
+        # A unit names no aspect, unless a noun or verb qualifies it: "hold time", "delivery day".
+        mods = [c for c in noun.children if c.i < noun.i and _qualifies_unit(c)]
+        if not mods:
+            return None
     words = [t.text.lower() for t in sorted([*mods, noun], key=lambda t: t.i)]
     return " ".join(words) if len(words) <= 3 else None
+
+
+def _qualifies_unit(tok) -> bool:
+    """A noun or verb right before a unit that makes it an aspect ("hold time", "delivery times")."""
+    return (
+        tok.dep_ in ("compound", "amod", "dep", "nmod")
+        and tok.pos_ in ("NOUN", "PROPN", "VERB")
+        and tok.text.isalpha()
+        and tok.lower_ not in _UNITS
+        and tok.i == tok.head.i - 1
+    )
 
 
 def _participle_of(verb) -> str:
@@ -202,6 +217,10 @@ class Candidates:
     aspect: dict[str, str] = field(default_factory=dict)
     pos: Counter = field(default_factory=Counter)  # (word, "NOUN" | "VERB" | ...) -> count
 
+    def aspect_of(self, words: Sequence[str]) -> bool:
+        """Whether these words were seen as an aspect (a noun with its modifiers: "hold time")."""
+        return " ".join(words) in set(self.aspect.values())
+
     def is_noun(self, word: str) -> bool | None:
         """Whether the word was mostly used as a noun here (None when never seen)."""
         counts = self._counts(word)
@@ -248,9 +267,10 @@ def theme_candidates(texts: Sequence[str], clean_span) -> Candidates:
             if chunk[0].lower_ == "no":  # "no issues", "no signal": what is missing is not an aspect
                 continue
             phrase = clean_span(chunk)
-            if phrase and chunk.root.lower_ not in _UNITS and chunk.root.lower_ not in PEOPLE:
+            head = _aspect(chunk.root)
+            unit = chunk.root.lower_ in _UNITS
+            if phrase and (not unit or (head and phrase.endswith(head))) and chunk.root.lower_ not in PEOPLE:
                 found[phrase] = None
-                head = _aspect(chunk.root)
                 if head:
                     out.aspect.setdefault(phrase, head)
         out.support.update(found.keys())

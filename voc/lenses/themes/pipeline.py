@@ -13,6 +13,7 @@ from voc.config import ThemesConfig
 from voc.lenses.themes.edits import apply_edits
 from voc.lenses.themes.identity import match_themes, reconcile, remap_assignments
 from voc.lenses.themes.model import ThemeModel
+from voc.lenses.themes.spans import SpanUnits, secondary_after
 
 
 @dataclass
@@ -20,7 +21,7 @@ class ThemesRun:
     """The result of one themes run: table to store, per-doc assignments, drift report and the model."""
 
     themes: pd.DataFrame
-    assignments: pd.DataFrame  # doc_id, theme_id, theme_label
+    assignments: pd.DataFrame  # doc_id, theme_id, theme_label (and secondary: list of theme ids, span units)
     drift: pd.DataFrame
     model: ThemeModel
 
@@ -34,9 +35,13 @@ def run_themes(
     stored: pd.DataFrame | None = None,
     edits: pd.DataFrame | None = None,
     run_id: str | int | None = None,
+    units: SpanUnits | None = None,
 ) -> ThemesRun:
-    """Fit themes, keep stored ids (match_themes + reconcile), replay the edit log, label every doc."""
-    model = ThemeModel.fit(texts, embeddings, cfg, encode_phrases)
+    """Fit themes, keep stored ids (match_themes + reconcile), replay the edit log, label every doc.
+
+    With span units (cfg.units == "span"), assignments also carry each document's secondary themes.
+    """
+    model = ThemeModel.fit(texts, embeddings, cfg, encode_phrases, units)
     stored = stored if stored is not None and len(stored) else model.themes.iloc[0:0]
     mapping, drift = match_themes(model.themes, stored, cfg.match_threshold)
     table = reconcile(model.themes, stored, mapping, run_id)
@@ -44,6 +49,8 @@ def run_themes(
     pos = {d: i for i, d in enumerate(assign["doc_id"])}
     emb = np.asarray(embeddings, np.float32)
     table, assign = apply_edits(table, assign, edits, embeddings_for=lambda ids: emb[[pos[d] for d in ids]])
+    if model.secondary_ is not None:
+        assign["secondary"] = secondary_after(table, model.secondary_, mapping, edits, assign["theme_id"])
     sizes = assign["theme_id"].value_counts()
     kids = table["level"] == 1
     table.loc[kids, "size"] = table.loc[kids, "theme_id"].map(sizes).fillna(0).astype(int)

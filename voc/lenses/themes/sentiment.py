@@ -17,22 +17,14 @@ def assign_sentences(
     margin: float = 0.1,
 ) -> np.ndarray:
     """Theme per sentence: its document's theme, unless another theme is closer by `margin` (and above the floor)."""
+    from voc.lenses.themes.spans import closer_themes
+
     t = themes[(themes["level"] == 1) & (themes["status"] == "active") & (themes["theme_id"] != OTHER_ID)]
     doc_theme = np.asarray(doc_theme, np.int64)
     if not len(t) or not len(sentence_emb):
         return doc_theme.copy()
-    ids = t["theme_id"].to_numpy(np.int64)
     cents = np.stack([np.asarray(c, np.float32) for c in t["centroid"]])
-    cents /= np.maximum(np.linalg.norm(cents, axis=1, keepdims=True), 1e-12)
-    emb = np.asarray(sentence_emb, np.float32)
-    emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-    sim = emb @ cents.T
-    best = sim.argmax(axis=1)
-    best_sim = sim[np.arange(len(emb)), best]
-    pos = {int(i): j for j, i in enumerate(ids)}
-    own = np.array([sim[r, pos[d]] if d in pos else -np.inf for r, d in enumerate(doc_theme)])
-    switch = (best_sim >= other_threshold) & (best_sim >= own + margin)
-    return np.where(switch, ids[best], doc_theme)
+    return closer_themes(sentence_emb, doc_theme, t["theme_id"].to_numpy(np.int64), cents, other_threshold, margin)
 
 
 def theme_sentiment(sentences: pd.DataFrame) -> pd.DataFrame:
