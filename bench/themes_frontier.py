@@ -87,11 +87,12 @@ def main() -> None:
     ap.add_argument("variants", nargs="*", default=["{}"], help="JSON dicts of ThemesConfig fields")
     ap.add_argument("--corpora", nargs="*", default=["airline", "banking", "clothing"])
     args = ap.parse_args()
-    parts = [(name, texts, gold, view_vectors(texts, f"frontier-{name}")) for name, texts, gold in corpora(args.corpora)]
+    parts = list(corpora(args.corpora))
     for spec in args.variants:
         cfg = ThemesConfig(**json.loads(spec))
         rows: dict[str, list[dict]] = {}
-        for name, texts, gold, emb in parts:
+        for name, texts, gold in parts:
+            emb = view_vectors(texts, f"frontier-{name}", cfg.view_pooling)
             rows.setdefault(name.rstrip("012"), []).append(score(texts, emb, gold, cfg))
         for corpus, rs in rows.items():
             mean = {k: round(float(np.mean([r[k] for r in rs])), 3) for k in rs[0]}

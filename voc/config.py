@@ -156,6 +156,11 @@ class ThemesConfig(_Section):
     min_theme_size: int = Field(default=5, gt=0)
     merge_threshold: float = Field(default=0.9, ge=0, le=1)  # merge child themes with centroid cosine >= this; 1 = off
     lexical_weight: float = Field(default=0.0, ge=0, lt=1)  # share of a content-word LSA in the clustering space (opt-in)
+    # theme vector of a document: "pieces" = its sentence pieces' length-weighted mean; opt-in (the cache keeps a
+    # vector per word): "idf" = its words' in-context vectors weighted by IDF in the fitted sample, "content" =
+    # its content words' mean (loses on intent-like queries), "soft" = its words' mean with function words at 0.3
+    # (voc.lenses.themes.word_pool)
+    view_pooling: Literal["pieces", "idf", "content", "soft"] = "pieces"
     # clustering units: whole documents, or their theme-view spans (primary theme = the most salient span's)
     units: Literal["document", "span"] = "document"
 

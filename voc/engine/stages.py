@@ -28,6 +28,7 @@ class Models:
     corpus_lenses: list[str] = field(default_factory=list)  # enabled lenses that run after the chunks (themes)
     coverage: dict[str, list[str]] = field(default_factory=dict)  # lens name -> the languages it covers
     theme_view: bool = False  # also pool the themes lens's view spans in the shared pass
+    view_pooling: str = "pieces"  # which view spans ("idf" adds each word's; voc.lenses.themes.view.pass_spans)
 
     def lens(self, name: str) -> Any:
         """The loaded lens of that name, or None."""
@@ -83,6 +84,7 @@ def load_models(cfg: PipelineConfig) -> Models:
         models.lenses.append(lens)
         models.versions[name] = lens.version
     models.theme_view = "themes" in models.corpus_lenses
+    models.view_pooling = cfg.themes.view_pooling
     return models
 
 
@@ -103,7 +105,7 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
     `not_analysed_reason` (voc.engine.coverage).
     """
     from voc.clean.sentences import split_sentences
-    from voc.lenses.themes.view import theme_spans
+    from voc.lenses.themes.view import pass_spans
 
     clock = _Clock()
     texts = docs["text"].tolist()
@@ -115,7 +117,7 @@ def analyse_batch(docs: pd.DataFrame, models: Models) -> Analysed:
             taps[lens.name] = tap
     tap = _fan_out(list(taps.values())) if taps else None
     extra = {"tap": tap} if tap is not None else {}  # encoders without a trunk take no tap
-    view = [theme_spans(t) if models.theme_view else [] for t in texts]  # cached for the themes stage
+    view = [pass_spans(t, models.view_pooling) if models.theme_view else [] for t in texts]  # for the themes stage
     doc_vecs, pooled = models.encoder.encode_spans(texts, [s + v for s, v in zip(spans, view)], **extra)
     sent_vecs = [p[: len(s)] for p, s in zip(pooled, spans)]
     clock.lap("encode")

@@ -30,12 +30,12 @@ THEME_SIMILARITY = Output("theme_similarity", "DOUBLE").as_dict()
 THEME_SECONDARY = Output("theme_secondary", "INTEGER[]").as_dict()
 
 
-def view(encoder, texts: list[str]):
-    """Theme-view vectors of texts and their span units, both from the shared pass's span pooling."""
+def view(encoder, texts: list[str], pooling: str = "pieces", df: dict | None = None):
+    """Theme-view vectors of texts (themes.view_pooling; `df` for "idf") and their span units, from the shared pass."""
     from voc.lenses.themes.spans import span_units
     from voc.lenses.themes.view import theme_vectors
 
-    vectors, spans, span_vecs = theme_vectors(encoder, texts)
+    vectors, spans, span_vecs = theme_vectors(encoder, texts, pooling, df)
     return vectors, span_units(texts, spans, span_vecs)
 
 
@@ -60,7 +60,7 @@ def themes_in_memory(
         log.info("themes need at least %d documents; %d given, so theme columns stay empty", MIN_DOCS, len(keep))
         return ids, labels, sims, secondary
     kept = [texts[i] for i in keep]
-    vectors, units = view(encoder, kept)  # the theme view, pooled in the shared pass
+    vectors, units = view(encoder, kept, cfg.themes.view_pooling)  # the theme view, pooled in the shared pass
     result = run_themes(list(range(len(kept))), kept, vectors, cfg.themes, encoder.encode, units=units)
     assigned = result.assignments["theme_id"].to_numpy()
     similarity = result.model.similarity(vectors, assigned)
@@ -91,18 +91,21 @@ class FittedThemes:
     in_sample: dict
     run_id: str | None = None
     in_sample_secondary: dict | None = None  # doc_id -> secondary theme ids (span units)
+    view_df: dict | None = None  # the sample's word document frequencies ("idf" view pooling), for assignment
 
 
 def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes | None:
     """Fit on the deterministic sample, match stored themes and replay edits; None if too few documents."""
     from voc.lenses.themes import run_themes
+    from voc.lenses.themes.view import view_doc_freq
 
     sample = _sample(store, cfg.themes.sample_size, cfg.encoder.languages)
     if len(sample) < MIN_DOCS:
         log.warning("themes need at least %d documents; the store has %d", MIN_DOCS, len(sample))
         return None
     texts = sample["text"].tolist()
-    vectors, units = view(encoder, texts)
+    df = view_doc_freq(texts) if cfg.themes.view_pooling == "idf" else None
+    vectors, units = view(encoder, texts, cfg.themes.view_pooling, df)
     result = run_themes(
         sample["doc_id"].tolist(), texts, vectors, cfg.themes, encoder.encode,
         stored=without_language_groups(store.themes(include_retired=True)), edits=store.edits(), run_id=run_id,
@@ -110,7 +113,7 @@ def fit_themes(store, encoder, cfg: PipelineConfig, run_id: str) -> FittedThemes
     )  # fmt: skip
     a = result.assignments
     secondary = dict(zip(a["doc_id"], a["secondary"])) if "secondary" in a else None
-    return FittedThemes(result, dict(zip(a["doc_id"], a["theme_id"])), run_id, secondary)
+    return FittedThemes(result, dict(zip(a["doc_id"], a["theme_id"])), run_id, secondary, df)
 
 
 def assign_batch(
@@ -128,7 +131,7 @@ def assign_batch(
     sentences = [pd.DataFrame(columns=["doc_id", "idx", "theme_id"])]
     if mask.any():
         ids_in, texts_in = [d for d, ok in zip(ids, mask) if ok], [t for t, ok in zip(texts, mask) if ok]
-        vectors, units = view(encoder, texts_in)
+        vectors, units = view(encoder, texts_in, cfg.themes.view_pooling, fitted.view_df)
         model = fitted.result.model
         theme, secondary = model.assign_spans(vectors, units, cfg.themes.units == "span")
         theme = np.array([fitted.in_sample.get(d, t) for d, t in zip(ids_in, theme)], dtype=np.int64)

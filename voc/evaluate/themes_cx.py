@@ -24,19 +24,25 @@ from voc.paths import PROJECT_ROOT, cache_dir
 log = logging.getLogger(__name__)
 
 
-def view_vectors(texts: list[str], tag: str) -> np.ndarray:
-    """Theme-view vectors (span pooling in one encoder pass), cached as .npy next to the eval vectors."""
+def view_vectors(texts: list[str], tag: str, pooling: str | None = None) -> np.ndarray:
+    """Theme-view vectors (span pooling in one encoder pass), cached as .npy next to the eval vectors.
+
+    pooling: ThemesConfig.view_pooling; None = the configured one (with any command-line overrides).
+    """
     import hashlib
 
-    from voc.config import encoder_settings
+    from voc.config import ThemesConfig, encoder_settings
     from voc.encode import get_encoder
     from voc.lenses.themes.view import VIEW_VERSION, theme_vectors
 
-    payload = "\x1e".join([encoder_settings().model_dump_json(), f"view-v{VIEW_VERSION}", "\x1f".join(texts)])
+    pooling = pooling or ThemesConfig(**OVERRIDES).view_pooling
+    payload = "\x1e".join(
+        [encoder_settings().model_dump_json(), f"view-v{VIEW_VERSION}-{pooling}", "\x1f".join(texts)]
+    )
     path = cache_dir() / "themes_eval" / f"{tag}-view-{hashlib.sha256(payload.encode()).hexdigest()[:16]}.npy"
     if path.exists():
         return np.load(path)
-    vecs = theme_vectors(get_encoder(encoder_settings()), texts)[0]
+    vecs = theme_vectors(get_encoder(encoder_settings()), texts, pooling)[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, vecs)
     return vecs

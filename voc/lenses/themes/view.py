@@ -3,20 +3,23 @@
 Social and ticket text carries noise that dominates a mean-pooled vector: @handles (tweets cluster by
 airline, not by problem), URLs, PII placeholders, '#' marks, greetings and sign-offs. The theme view keeps
 the stored text as it is and lists the spans that remain once that noise is cut out, one or more per
-sentence. The shared encoder pools those spans in its single pass (`Encoder.encode_spans`), and the
-document's theme vector is their length-weighted mean: no second model pass, no second text.
+sentence. The shared encoder pools those spans (and, for "idf" pooling, each word in them) in its single
+pass (`Encoder.encode_spans`), and the document's theme vector is their length-weighted mean (default) or
+its words' IDF-weighted mean: no second model pass, no second text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from voc.clean.sentences import split_sentences
+from voc.errors import ConfigError
 
 VIEW_VERSION = "2"  # bump when the spans change, so cached theme-view vectors are recomputed
+POOLINGS = ("pieces", "idf", "content", "soft")
 
 # Cut out of every sentence: handles, URLs, e-mail-like strings, PII placeholders, a hashtag's '#',
 # and reference numbers ("Account NM77126752", "ticket #123") that say nothing about the issue.
@@ -120,12 +123,50 @@ def pool_view(span_vectors: Sequence[np.ndarray], spans: Sequence[Sequence[tuple
 
 
 def theme_vectors(
-    encoder, texts: Sequence[str]
+    encoder, texts: Sequence[str], pooling: str = "pieces", df: Mapping[str, float] | None = None
 ) -> tuple[np.ndarray, list[list[tuple[int, int]]], list[np.ndarray]]:
-    """Theme-view vectors of texts from the encoder's span pooling (cached spans cost no model pass).
+    """Theme-view vectors of texts from the encoder's span pooling (one pass; cached spans cost none).
 
-    Returns (doc theme vectors, spans per text, span vectors per text).
+    pooling "pieces": the pieces' length-weighted mean; "idf": the IDF-weighted mean of the pieces' words
+    (voc.lenses.themes.word_pool), with document frequencies `df` (from the fitted sample) or, if None, of
+    `texts` themselves; "content": the mean of the pieces' content words; "soft": the mean of their words,
+    function words at word_pool.FUNCTION_WEIGHT. Returns (doc theme vectors, piece spans per text, piece vectors per text).
     """
+    from voc.lenses.themes.word_pool import doc_freq, idf_weights, soft_weights, word_pool, word_spans
+
+    if pooling not in POOLINGS:
+        raise ConfigError(f"themes.view_pooling {pooling!r} is unknown; use one of {', '.join(POOLINGS)}.")
     spans = [theme_spans(t) for t in texts]
-    _, span_vecs = encoder.encode_spans(list(texts), spans)
-    return pool_view(span_vecs, spans), spans, span_vecs
+    if pooling == "pieces":
+        _, span_vecs = encoder.encode_spans(list(texts), spans)
+        return pool_view(span_vecs, spans), spans, span_vecs
+    plain = [str(t or "") for t in texts]
+    words = [word_spans(t, sp, pooling == "content") for t, sp in zip(plain, spans)]
+    _, both = encoder.encode_spans(list(texts), [sp + w for sp, w in zip(spans, words)])  # = pass_spans: cached
+    span_vecs = [v[: len(sp)] for v, sp in zip(both, spans)]
+    word_vecs = [v[len(sp) :] for v, sp in zip(both, spans)]
+    base = pool_view(span_vecs, spans)
+    if pooling == "content":
+        weigh = lambda ws: np.ones(len(ws), np.float32)  # noqa: E731
+    elif pooling == "soft":
+        weigh = soft_weights
+    else:
+        table = doc_freq(plain, words) if df is None else df
+        weigh = lambda ws: idf_weights(ws, table)  # noqa: E731
+    return word_pool(plain, words, word_vecs, weigh, base), spans, span_vecs
+
+
+def pass_spans(text: str, pooling: str = "pieces") -> list[tuple[int, int]]:
+    """The spans the shared pass pools for the theme view (so the themes stage finds them all cached)."""
+    from voc.lenses.themes.word_pool import word_spans
+
+    spans = theme_spans(str(text or ""))
+    return spans if pooling == "pieces" else spans + word_spans(str(text or ""), spans, pooling == "content")
+
+
+def view_doc_freq(texts: Sequence[str]) -> dict[str, float]:
+    """Document frequencies of the theme view's words in texts (the table "idf" pooling weighs words by)."""
+    from voc.lenses.themes.word_pool import doc_freq, word_spans
+
+    texts = [str(t or "") for t in texts]
+    return doc_freq(texts, [word_spans(t, theme_spans(t)) for t in texts])
