@@ -1,10 +1,13 @@
-"""Themes benchmark: voc themes vs BERTopic defaults on the same precomputed MiniLM embeddings.
+"""Themes benchmark: voc themes vs BERTopic defaults, each on the MiniLM vectors it fits on in use.
+
+voc fits on the theme view (span pooling without @handles, URLs, greetings: voc.lenses.themes.view), as the
+themes stage and voc.evaluate.themes_cx do; BERTopic on the whole text's mean-pooled vector, as its default does.
 
 Run: python -m bench.themes [--sizes 20000 200000] [--out bench/results/themes.json]
 Quality rows: BANKING77 test (NMI/ARI vs the 77 intents, every outlier counted as its own cluster),
 airline negative tweets of the eval split (reasons as gold, "Can't Tell" left out), women's clothing eval
 reviews (NPMI over the corpus itself, topic diversity over top-10 words). Scale rows: documents resampled
-with replacement from those three corpora, embeddings jittered (Gaussian sigma 0.01, re-normalised);
+with replacement from those three corpora, whole-text embeddings jittered (Gaussian sigma 0.01, re-normalised);
 fit + assign time excludes encoding; peak RSS is the fresh subprocess's ru_maxrss.
 """
 

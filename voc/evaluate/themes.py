@@ -220,11 +220,14 @@ def _scale_subprocess(method: str, n: int, timeout: int = 1800) -> dict:
 def evaluate_themes(out_json: str | Path | None = None, scale_sizes: Sequence[int] = (20_000,),
                     bertopic_scale_max: int = 20_000) -> pd.DataFrame:  # fmt: skip
     """One table: voc themes vs BERTopic defaults on BANKING77, airline, clothing and resampled scale runs."""
+    from voc.evaluate.themes_cx import view_vectors
+
     rows = []
     for corpus in CORPORA:
         texts, gold, emb = load_corpus(corpus)
-        for method, fn in (("voc", run_voc), ("bertopic-default", run_bertopic_default)):
-            res = fn(texts, emb)
+        view = view_vectors(texts, corpus)  # what the themes lens fits on; BERTopic embeds the whole text
+        for method, fn, vecs in (("voc", run_voc, view), ("bertopic-default", run_bertopic_default, emb)):
+            res = fn(texts, vecs)
             rows.append(_row(method, corpus, res, texts, gold))
             log.info("%s", rows[-1])
     for n in scale_sizes:
