@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from bench.sample_store import build_sample_store
 from tests.test_themes import TOPICS, cfg, fake_encode
 from voc.config import ThemesConfig
-from voc.lenses.themes import OTHER_ID, ThemeModel, run_themes
-from voc.lenses.themes.spans import secondary_after, span_units
+from voc.lenses.themes import OTHER_ID, ThemeModel, apply_edits, run_themes
+from voc.lenses.themes.spans import active_secondary, span_units
 from voc.lenses.themes.view import pool_view, theme_spans
 from voc.store import Store
 
@@ -134,12 +134,19 @@ def test_run_themes_stores_secondaries_in_stored_ids_after_a_merge(corpus):
     assert np.mean([into in s for s in b["secondary"].iloc[mixed]]) >= 0.9  # ... and followed the merge
 
 
-def test_secondary_after_maps_ids_follows_merges_and_drops_the_rest():
-    themes = pd.DataFrame({"theme_id": [0, 5, 6, 7, 8], "level": 1, "status": ["active"] * 4 + ["retired"]})
+def test_secondary_themes_follow_merges_like_the_primary_and_drop_the_rest():
+    ids = [0, 5, 6, 7, 8, 9]
+    themes = pd.DataFrame({
+        "theme_id": ids, "level": 1, "status": ["active"] * 4 + ["retired", "active"], "size": 1, "parent_id": None,
+        "centroid": [np.eye(len(ids), dtype=np.float32)[i] for i in range(len(ids))], "keywords": [[]] * len(ids),
+        "user_label": None, "pinned": False,
+    })  # fmt: skip
+    assign = pd.DataFrame({"doc_id": [0, 1, 2], "theme_id": [7, 7, 6], "secondary": [[5, 9, 8], [7], [9, 7]]})
     edits = pd.DataFrame({"edit_id": [1, 2], "op": ["merge", "rename"],
                           "payload": ['{"theme_ids": [6, 9], "into": 6}', '{"theme_id": 6, "label": "x"}']})  # fmt: skip
-    got = secondary_after(themes, [[1, 2, 3], [4], [9, 7]], {1: 5, 2: 9, 3: 8, 4: 7}, edits, [7, 7, 6])
-    # 1->5 kept; 2->9 merged into 6; 3->8 retired, dropped; 4->7 is the primary; 9->6 is the primary
+    table, out = apply_edits(themes, assign, edits)
+    got = active_secondary(table, out["secondary"], out["theme_id"])
+    # 5 kept; 9 merged into 6; 8 retired, dropped; 7 is the primary; 9 -> 6 is the primary
     assert got == [[5, 6], [], [7]]
 
 

@@ -126,6 +126,8 @@ def _merge(themes, assign, ids: list[int], into: int | None, label: str | None):
         themes.loc[m, ["status", "size"]] = ["retired", 0]
         themes.loc[themes["parent_id"] == t, "parent_id"] = into  # children of merged parents move over
         assign.loc[assign["theme_id"] == t, "theme_id"] = into
+        if "secondary" in assign:  # a document's secondary themes follow the merge as its primary does
+            assign["secondary"] = [[into if s == t else s for s in sec] for sec in assign["secondary"]]
     return themes, assign
 
 

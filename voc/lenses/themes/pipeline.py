@@ -13,7 +13,7 @@ from voc.config import ThemesConfig
 from voc.lenses.themes.edits import apply_edits
 from voc.lenses.themes.identity import match_themes, reconcile, remap_assignments
 from voc.lenses.themes.model import ThemeModel
-from voc.lenses.themes.spans import SpanUnits, secondary_after
+from voc.lenses.themes.spans import SpanUnits, active_secondary
 
 
 @dataclass
@@ -46,11 +46,13 @@ def run_themes(
     mapping, drift = match_themes(model.themes, stored, cfg.match_threshold)
     table = reconcile(model.themes, stored, mapping, run_id)
     assign = pd.DataFrame({"doc_id": list(doc_ids), "theme_id": remap_assignments(model.labels_, mapping)})
+    if model.secondary_ is not None:
+        assign["secondary"] = [[mapping.get(int(t), int(t)) for t in sec] for sec in model.secondary_]
     pos = {d: i for i, d in enumerate(assign["doc_id"])}
     emb = np.asarray(embeddings, np.float32)
     table, assign = apply_edits(table, assign, edits, embeddings_for=lambda ids: emb[[pos[d] for d in ids]])
-    if model.secondary_ is not None:
-        assign["secondary"] = secondary_after(table, model.secondary_, mapping, edits, assign["theme_id"])
+    if "secondary" in assign:
+        assign["secondary"] = active_secondary(table, assign["secondary"], assign["theme_id"])
     sizes = assign["theme_id"].value_counts()
     kids = table["level"] == 1
     table.loc[kids, "size"] = table.loc[kids, "theme_id"].map(sizes).fillna(0).astype(int)

@@ -176,42 +176,15 @@ def closer_themes(
     return np.where((best_sim >= floor) & (best_sim >= mine + margin), np.asarray(ids)[best], own)
 
 
-def secondary_after(
-    themes: pd.DataFrame,
-    secondary: Sequence[Sequence[int]],
-    mapping: dict[int, int],
-    edits: pd.DataFrame | None,
-    primary: Sequence[int],
+def active_secondary(
+    themes: pd.DataFrame, secondary: Sequence[Sequence[int]], primary: Sequence[int]
 ) -> list[list[int]]:
-    """Secondary theme ids in stored ids after identity matching and the edit log's merges.
-
-    A merged theme's id follows the merge to its target; ids that are not an active child theme afterwards
-    (a split or retired theme) are dropped, as is the document's primary theme.
-    """
-    from voc.lenses.themes.edits import _payload
-
-    follow: dict[int, int] = {}
-    if edits is not None and len(edits):
-        order = "edit_id" if "edit_id" in edits else "at"
-        for _, e in edits.sort_values(order, kind="stable").iterrows():
-            if str(e["op"]).lower() != "merge":
-                continue
-            p = _payload(e["payload"], e.get("edit_id"))
-            ids = [int(t) for t in p.get("theme_ids", [])]
-            into = int(p["into"]) if p.get("into") is not None else (ids[0] if ids else None)
-            follow.update({t: into for t in ids if into is not None and t != into})
+    """Secondary theme ids once stored ids are matched and the edit log replayed (apply_edits moves them
+    through merges as it moves the primary): ids that are not an active child theme (a split or retired
+    theme) are dropped, as is the document's primary theme and any repeat."""
     kids = themes[(themes["level"] == 1) & (themes["status"] == "active") & (themes["theme_id"] != 0)]
     active = set(kids["theme_id"].astype(int))
-
-    def resolve(t: int) -> int:
-        seen = set()
-        while t in follow and t not in seen:
-            seen.add(t)
-            t = follow[t]
-        return t
-
-    out = []
-    for sec, prim in zip(secondary, primary):
-        ids = (resolve(mapping.get(int(t), int(t))) for t in sec)
-        out.append(list(dict.fromkeys(t for t in ids if t in active and t != int(prim))))
-    return out
+    return [
+        list(dict.fromkeys(int(t) for t in sec if int(t) in active and int(t) != int(prim)))
+        for sec, prim in zip(secondary, primary)
+    ]
